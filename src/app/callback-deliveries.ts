@@ -1,0 +1,91 @@
+import { failedPrecondition, notFound } from '../domain/errors.js';
+import type { CallbackAttemptRow, CallbackEventRow } from '../storage/schema.js';
+import type { AppContext } from './context.js';
+import { enqueueJob } from './job-payloads.js';
+
+const MAX_LISTED_DELIVERIES = 1000;
+
+export function callbackDeliveryView(event: CallbackEventRow, attempts: CallbackAttemptRow[]) {
+  return {
+    id: event.id,
+    eventId: event.id,
+    hostingOrderId: event.hosting_order_id ?? '',
+    resourceType: event.resource_type,
+    resourceId: event.resource_id,
+    eventType: event.event_type,
+    status: event.status,
+    failureCode: event.failure_code ?? '',
+    url: event.url ?? '',
+    deliveryState: event.delivery_state,
+    createdTime: new Date(event.created_ms).toISOString(),
+    deliveredTime: event.delivered_ms === null ? '' : new Date(event.delivered_ms).toISOString(),
+    body: event.body,
+    attempts: attempts.map((attempt) => ({
+      attempt: attempt.attempt,
+      startedTime: new Date(attempt.started_ms).toISOString(),
+      durationMs: attempt.duration_ms,
+      statusCode: attempt.status_code,
+      error: attempt.error ?? '',
+      responseExcerpt: attempt.response_excerpt ?? '',
+    })),
+  };
+}
+
+export interface CallbackDeliveryFilter {
+  deliveryState?: string;
+  resourceId?: string;
+  hostingOrderId?: string;
+}
+
+/** Lists a project's events, newest first, each with every delivery attempt. */
+export async function listCallbackDeliveries(ctx: AppContext, projectId: string, filter: CallbackDeliveryFilter) {
+  let query = ctx.storage.db.selectFrom('callback_events').selectAll().where('project_id', '=', projectId);
+  if (filter.deliveryState) query = query.where('delivery_state', '=', filter.deliveryState);
+  if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
+  if (filter.hostingOrderId) query = query.where('hosting_order_id', '=', filter.hostingOrderId);
+  const events = await query.orderBy('created_ms', 'desc').orderBy('id', 'desc').limit(MAX_LISTED_DELIVERIES).execute();
+  const attempts =
+    events.length === 0
+      ? []
+      : await ctx.storage.db
+          .selectFrom('callback_attempts')
+          .selectAll()
+          .where(
+            'event_id',
+            'in',
+            events.map((event) => event.id),
+          )
+          .orderBy('attempt')
+          .execute();
+  const attemptsByEvent = new Map<string, CallbackAttemptRow[]>();
+  for (const attempt of attempts) {
+    const list = attemptsByEvent.get(attempt.event_id) ?? [];
+    list.push(attempt);
+    attemptsByEvent.set(attempt.event_id, list);
+  }
+  return events.map((event) => callbackDeliveryView(event, attemptsByEvent.get(event.id) ?? []));
+}
+
+/** Queues one more delivery of an event, with the same id and body, whatever its state. */
+export async function redeliverCallback(ctx: AppContext, projectId: string, eventId: string) {
+  await ctx.storage.db.transaction().execute(async (trx) => {
+    const event = await trx.selectFrom('callback_events').selectAll().where('id', '=', eventId).where('project_id', '=', projectId).executeTakeFirst();
+    if (event === undefined) {
+      throw notFound(`Callback event ${eventId} was not found in project ${projectId}.`);
+    }
+    if (event.url === null) {
+      throw failedPrecondition('eventId', `Event ${eventId} has no callback URL to deliver to.`);
+    }
+    await trx.updateTable('callback_events').set({ delivery_state: 'PENDING', delivered_ms: null }).where('id', '=', eventId).execute();
+    await enqueueJob(trx, 'deliver_callback', { eventId }, { runAtMs: ctx.clock.now(), maxAttempts: ctx.config.callbackMaxAttempts });
+  });
+  ctx.wakeWorker();
+  const [delivery] = await listCallbackDeliveriesById(ctx, projectId, eventId);
+  return delivery;
+}
+
+async function listCallbackDeliveriesById(ctx: AppContext, projectId: string, eventId: string) {
+  const event = await ctx.storage.db.selectFrom('callback_events').selectAll().where('id', '=', eventId).where('project_id', '=', projectId).executeTakeFirstOrThrow();
+  const attempts = await ctx.storage.db.selectFrom('callback_attempts').selectAll().where('event_id', '=', eventId).orderBy('attempt').execute();
+  return [callbackDeliveryView(event, attempts)];
+}

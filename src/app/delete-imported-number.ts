@@ -1,0 +1,52 @@
+import { failedPrecondition } from '../domain/errors.js';
+import type { AppContext } from './context.js';
+import { getImportedNumber } from './get-imported-number.js';
+import { recordEvent } from './record-event.js';
+
+const UNFINISHED_ORDER_STATES = ['SUBMITTED', 'WAITING_FOR_LOA_SIGNATURE', 'IN_PROGRESS'];
+
+/**
+ * Deletes an imported number and sends its DELETE callback. Steps still queued for it
+ * end without effect. A number whose hosting order has not finished is kept, so that
+ * the order's report stays whole.
+ */
+export async function deleteImportedNumber(ctx: AppContext, projectId: string, phoneNumber: string): Promise<void> {
+  await getImportedNumber(ctx, projectId, phoneNumber);
+  await ctx.storage.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('imported_numbers')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('phone_number', '=', phoneNumber)
+      .executeTakeFirst();
+    if (row === undefined) {
+      return;
+    }
+    if (row.hosting_order_id !== null) {
+      const order = await trx.selectFrom('hosting_orders').select('state').where('id', '=', row.hosting_order_id).executeTakeFirst();
+      if (order !== undefined && UNFINISHED_ORDER_STATES.includes(order.state)) {
+        throw failedPrecondition(
+          'phoneNumber',
+          `${phoneNumber} belongs to hosting order ${row.hosting_order_id}, which is ${order.state}. Delete the number after the order completes.`,
+        );
+      }
+    }
+    const deleted = await trx
+      .deleteFrom('imported_numbers')
+      .where('project_id', '=', projectId)
+      .where('phone_number', '=', phoneNumber)
+      .executeTakeFirst();
+    if (deleted.numDeletedRows === 0n) {
+      return;
+    }
+    await recordEvent(trx, ctx, {
+      projectId,
+      resourceType: 'IMPORTED_NUMBER',
+      resourceId: phoneNumber,
+      eventType: 'DELETE',
+      status: 'SUCCEEDED',
+      callbackUrl: row.callback_url,
+    });
+  });
+  ctx.wakeWorker();
+}

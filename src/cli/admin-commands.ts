@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import type { AppContext } from '../app/context.js';
+import { createAccessKey, createProject } from '../app/projects.js';
+import { loadConfig } from '../config/config.js';
+import { startService } from '../service.js';
+
+async function withContext<T>(action: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const service = await startService(config, { isServingHttp: false, isRunningWorker: false, logger: (await import('pino')).pino({ level: 'warn' }) });
+  try {
+    return await action(service.ctx);
+  } finally {
+    await service.close();
+  }
+}
+
+/** `numberhost projects create` and `numberhost keys create`, run against DATABASE_URL directly. */
+export function registerAdminCommands(program: Command): void {
+  const projects = program.command('projects').description('Manage projects in the database named by DATABASE_URL.');
+  projects
+    .command('create')
+    .description('Create a project and print its id.')
+    .option('--id <projectId>', 'project id to use (default: a new UUID)')
+    .option('--name <displayName>', 'display name')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  numberhost projects create --name "Acme messaging"')
+    .action(async (options: { id?: string; name?: string; json?: boolean }) => {
+      const project = await withContext((ctx) =>
+        createProject(ctx, { ...(options.id === undefined ? {} : { projectId: options.id }), ...(options.name === undefined ? {} : { displayName: options.name }) }),
+      );
+      process.stdout.write(options.json ? `${JSON.stringify({ projectId: project.id, displayName: project.display_name })}\n` : `${project.id}\n`);
+    });
+
+  const keys = program.command('keys').description('Manage access keys.');
+  keys
+    .command('create')
+    .description('Create an access key for a project; the secret is shown once.')
+    .requiredOption('--project <projectId>', 'project the key belongs to')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  numberhost keys create --project 0f3c...')
+    .action(async (options: { project: string; json?: boolean }) => {
+      const key = await withContext((ctx) => createAccessKey(ctx, options.project));
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(key)}\n`);
+        return;
+      }
+      process.stdout.write(`SINCH_PROJECT_ID=${key.projectId}\nSINCH_KEY_ID=${key.keyId}\nSINCH_KEY_SECRET=${key.keySecret}\n`);
+    });
+}

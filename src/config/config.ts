@@ -1,0 +1,141 @@
+/**
+ * The only reader of `process.env`. `loadConfig` validates every setting once at
+ * startup and returns a frozen object; an invalid value stops the process with a
+ * message naming the variable, the value and what is accepted.
+ */
+
+export type Mode = 'sandbox' | 'production';
+
+export interface Config {
+  mode: Mode;
+  databaseUrl: string;
+  host: string;
+  port: number;
+  /** Undefined means: generate one on first start and keep it in the database (sandbox only). */
+  adminToken: string | undefined;
+  smtpUrl: string | undefined;
+  publicBaseUrl: string;
+  providerNnid: string;
+  providerName: string;
+  bootstrap: { projectId: string; keyId: string; keySecret: string } | undefined;
+  servicePlanId: string | undefined;
+  campaignId: string | undefined;
+  logLevel: string;
+  /** How long a simulated carrier step stays IN_PROGRESS. */
+  stepDelayMs: number;
+  /** Requests per minute that one access key may make with HTTP Basic. */
+  basicAuthRequestsPerMinute: number;
+  /** Default number limit of `hostingOrders:importNumbers`, raisable per project. */
+  importOrderLimit: number;
+  workerConcurrency: number;
+  workerPollIntervalMs: number;
+  isWorkerEnabled: boolean;
+  callbackTimeoutMs: number;
+  callbackMaxAttempts: number;
+  /** First retry delay of a failed callback; later ones double, up to one hour. */
+  callbackRetryBaseMs: number;
+  /** How long a claimed job stays reserved for its worker without a heartbeat. */
+  jobLeaseMs: number;
+  /** Record every job run in `job_runs` (worker, attempt, start, end), for audits and tests. */
+  isRecordingJobRuns: boolean;
+  /** Largest accepted request body. */
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected an integer from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function readMode(env: Env): Mode {
+  const raw = env.NUMBERHOST_MODE ?? 'sandbox';
+  if (raw !== 'sandbox' && raw !== 'production') {
+    throw new ConfigError(`NUMBERHOST_MODE=${JSON.stringify(raw)} is invalid: expected "sandbox" or "production".`);
+  }
+  return raw;
+}
+
+function readDatabaseUrl(env: Env): string {
+  const raw = env.DATABASE_URL ?? 'sqlite:./data/numberhost.db';
+  if (!raw.startsWith('sqlite:') && !raw.startsWith('postgres://') && !raw.startsWith('postgresql://')) {
+    throw new ConfigError(
+      `DATABASE_URL=${JSON.stringify(raw.replace(/:\/\/[^@]*@/, '://***@'))} is invalid: expected "sqlite:<path>" or "postgres://user@host:port/database".`,
+    );
+  }
+  return raw;
+}
+
+function readBootstrap(env: Env): Config['bootstrap'] {
+  const projectId = env.SINCH_PROJECT_ID;
+  const keyId = env.SINCH_KEY_ID;
+  const keySecret = env.SINCH_KEY_SECRET;
+  const given = [projectId, keyId, keySecret].filter((value) => value !== undefined && value !== '');
+  if (given.length === 0) {
+    return undefined;
+  }
+  if (projectId === undefined || keyId === undefined || keySecret === undefined || given.length !== 3) {
+    throw new ConfigError('SINCH_PROJECT_ID, SINCH_KEY_ID and SINCH_KEY_SECRET must be set together, or none of them.');
+  }
+  if (keySecret.length < 16) {
+    throw new ConfigError('SINCH_KEY_SECRET is too short: use at least 16 characters.');
+  }
+  return { projectId, keyId, keySecret };
+}
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
+  const mode = readMode(env);
+  const port = readInteger(env, 'PORT', 8080, 0, 65535);
+  const adminToken = env.NUMBERHOST_ADMIN_TOKEN === '' ? undefined : env.NUMBERHOST_ADMIN_TOKEN;
+  if (mode === 'production' && adminToken === undefined) {
+    throw new ConfigError('NUMBERHOST_ADMIN_TOKEN is required in production mode.');
+  }
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('NUMBERHOST_ADMIN_TOKEN is too short: use at least 16 characters.');
+  }
+  const host = env.HOST ?? '0.0.0.0';
+  const config: Config = {
+    mode,
+    databaseUrl: readDatabaseUrl(env),
+    host,
+    port,
+    adminToken,
+    smtpUrl: env.SMTP_URL === '' ? undefined : env.SMTP_URL,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    providerNnid: env.NUMBERHOST_NNID ?? '999999',
+    providerName: env.NUMBERHOST_PROVIDER_NAME ?? 'numberhost sandbox',
+    bootstrap: readBootstrap(env),
+    servicePlanId: env.SERVICE_PLAN_ID === '' ? undefined : env.SERVICE_PLAN_ID,
+    campaignId: env.CAMPAIGN_ID === '' ? undefined : env.CAMPAIGN_ID,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    stepDelayMs: readInteger(env, 'NUMBERHOST_STEP_DELAY_MS', 2000, 0, 86_400_000),
+    basicAuthRequestsPerMinute: readInteger(env, 'NUMBERHOST_BASIC_AUTH_RPM', 600, 1, 10_000_000),
+    importOrderLimit: readInteger(env, 'NUMBERHOST_IMPORT_ORDER_LIMIT', 5, 1, 500),
+    workerConcurrency: readInteger(env, 'NUMBERHOST_WORKER_CONCURRENCY', 8, 1, 256),
+    workerPollIntervalMs: readInteger(env, 'NUMBERHOST_WORKER_POLL_MS', 200, 10, 60_000),
+    isWorkerEnabled: env.NUMBERHOST_NO_WORKER !== '1',
+    callbackTimeoutMs: readInteger(env, 'NUMBERHOST_CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000),
+    callbackMaxAttempts: readInteger(env, 'NUMBERHOST_CALLBACK_MAX_ATTEMPTS', 12, 1, 100),
+    callbackRetryBaseMs: readInteger(env, 'NUMBERHOST_CALLBACK_RETRY_BASE_MS', 5000, 10, 3_600_000),
+    jobLeaseMs: readInteger(env, 'NUMBERHOST_JOB_LEASE_MS', 30_000, 1000, 3_600_000),
+    isRecordingJobRuns: env.NUMBERHOST_RECORD_JOB_RUNS === '1',
+    bodyLimitBytes: readInteger(env, 'NUMBERHOST_BODY_LIMIT_BYTES', 1_048_576, 1024, 64 * 1_048_576),
+    ...overrides,
+  };
+  return Object.freeze(config);
+}

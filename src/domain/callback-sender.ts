@@ -1,0 +1,11 @@
+/** Port through which callback events leave the service. */
+export interface CallbackResponse {
+  statusCode: number;
+  /** The first bytes of the response body, for the delivery log. */
+  bodyExcerpt: string;
+}
+
+export interface CallbackSender {
+  /** POSTs `body` to `url`; rejects on a refused address, a network error or the timeout. */
+  post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<CallbackResponse>;
+}

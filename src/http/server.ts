@@ -1,0 +1,84 @@
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { Authenticator } from '../app/auth/authenticator.js';
+import type { RateLimiter } from '../app/auth/rate-limiter.js';
+import type { AppContext } from '../app/context.js';
+import { newId } from '../app/ids.js';
+import { authenticateAdminRequest, authenticateProjectRequest } from './auth.js';
+import { BodyValidator } from './body-validation.js';
+import { installErrorHandlers } from './error-handler.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerCallbackConfigurationRoutes } from './routes/callback-configuration.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerHostingOrderRoutes } from './routes/hosting-orders.js';
+import { registerImportedNumberRoutes } from './routes/imported-numbers.js';
+import { registerOAuthRoutes } from './routes/oauth.js';
+import { createSpecAjv } from './spec.js';
+
+export interface ServerDependencies {
+  ctx: AppContext;
+  authenticator: Authenticator;
+  rateLimiter: RateLimiter;
+  adminToken: string;
+}
+
+/** Log fields never written: credentials, secrets and LOA personal data. */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.hmacSecret',
+  '*.keySecret',
+  '*.access_token',
+  '*.authorisedPerson',
+  '*.address',
+];
+
+function routeLabel(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched';
+}
+
+export async function buildServer(deps: ServerDependencies): Promise<FastifyInstance> {
+  const { ctx } = deps;
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : newId();
+    },
+    trustProxy: false,
+    routerOptions: { maxParamLength: 256 },
+  });
+  installErrorHandlers(app, ctx.config.bodyLimitBytes);
+  const bodyValidator = new BodyValidator(createSpecAjv());
+
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = routeLabel(request);
+    ctx.metrics.httpRequests.inc({ method: request.method, route, status_code: String(reply.statusCode) });
+    ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const url = request.routeOptions.url ?? '';
+    if (url.startsWith('/v1/projects/')) {
+      await authenticateProjectRequest(request, deps.authenticator, deps.rateLimiter);
+    } else if (url.startsWith('/admin/')) {
+      authenticateAdminRequest(request, deps.adminToken);
+    }
+  });
+  app.addHook('preHandler', async (request) => {
+    bodyValidator.check(request);
+  });
+
+  registerHealthRoutes(app, ctx);
+  await registerOAuthRoutes(app, deps.authenticator);
+  registerImportedNumberRoutes(app, ctx);
+  registerHostingOrderRoutes(app, ctx);
+  registerCallbackConfigurationRoutes(app, ctx);
+  registerAdminRoutes(app, ctx, deps.authenticator);
+  return app;
+}

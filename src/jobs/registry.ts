@@ -1,0 +1,78 @@
+import type { AppContext } from '../app/context.js';
+import type { JobPayloads, JobType, NumberStepPayload } from '../app/job-payloads.js';
+import { runNumberStep } from '../app/run-number-step.js';
+import { startHostingOrder } from '../app/start-hosting-order.js';
+import { SECOND_MS, MINUTE_MS } from '../domain/time.js';
+import { deliverCallback, markDeliveryExhausted } from '../app/deliver-callback.js';
+
+export type JobResult = { kind: 'done' } | { kind: 'reschedule'; runAtMs: number };
+
+export interface JobRun {
+  jobId: string;
+  /** 1 on the first run; counts every claim since the job was queued or last rescheduled. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+export interface JobDefinition<T extends JobType> {
+  /** Returns the payload when it has the shape of this job type, or undefined. */
+  parsePayload(value: unknown): JobPayloads[T] | undefined;
+  run(ctx: AppContext, payload: JobPayloads[T], run: JobRun): Promise<JobResult>;
+  /** Called once when the last attempt has failed. */
+  onExhausted?(ctx: AppContext, payload: JobPayloads[T], error: string): Promise<void>;
+  retryBaseMs(ctx: AppContext): number;
+  retryCapMs: number;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function parseNumberStepPayload(value: unknown): NumberStepPayload | undefined {
+  if (!isObject(value) || typeof value.projectId !== 'string' || typeof value.phoneNumber !== 'string') {
+    return undefined;
+  }
+  if (value.hostingOrderId !== null && typeof value.hostingOrderId !== 'string') {
+    return undefined;
+  }
+  return { projectId: value.projectId, phoneNumber: value.phoneNumber, hostingOrderId: value.hostingOrderId };
+}
+
+/** One definition per job type; the mapped type makes a missing or mistyped entry a compile error. */
+export const JOB_DEFINITIONS: { [T in JobType]: JobDefinition<T> } = {
+  start_hosting_order: {
+    parsePayload: (value) => (isObject(value) && typeof value.hostingOrderId === 'string' ? { hostingOrderId: value.hostingOrderId } : undefined),
+    run: async (ctx, payload) => {
+      await startHostingOrder(ctx, payload.hostingOrderId);
+      return { kind: 'done' };
+    },
+    retryBaseMs: () => SECOND_MS,
+    retryCapMs: 5 * MINUTE_MS,
+  },
+  sms_step: {
+    parsePayload: parseNumberStepPayload,
+    run: (ctx, payload, run) => runNumberStep(ctx, 'sms', payload, run.attempt),
+    retryBaseMs: () => SECOND_MS,
+    retryCapMs: 5 * MINUTE_MS,
+  },
+  campaign_step: {
+    parsePayload: parseNumberStepPayload,
+    run: (ctx, payload, run) => runNumberStep(ctx, 'campaign', payload, run.attempt),
+    retryBaseMs: () => SECOND_MS,
+    retryCapMs: 5 * MINUTE_MS,
+  },
+  deliver_callback: {
+    parsePayload: (value) => (isObject(value) && typeof value.eventId === 'string' ? { eventId: value.eventId } : undefined),
+    run: async (ctx, payload, run) => {
+      await deliverCallback(ctx, payload.eventId, run.attempt);
+      return { kind: 'done' };
+    },
+    onExhausted: (ctx, payload) => markDeliveryExhausted(ctx, payload.eventId),
+    retryBaseMs: (ctx) => ctx.config.callbackRetryBaseMs,
+    retryCapMs: 60 * MINUTE_MS,
+  },
+};
+
+export function isJobType(value: string): value is JobType {
+  return Object.hasOwn(JOB_DEFINITIONS, value);
+}

@@ -1,0 +1,184 @@
+/**
+ * Composition root: builds the storage, ports, worker and HTTP server from a config,
+ * and tears them down in order. The CLI's `serve` and `worker` commands and the tests
+ * start the service through here.
+ */
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { Authenticator } from './app/auth/authenticator.js';
+import { RateLimiter } from './app/auth/rate-limiter.js';
+import { putCatalogEntry } from './app/catalog-admin.js';
+import type { AppContext } from './app/context.js';
+import { newSecret } from './app/ids.js';
+import { Metrics } from './app/metrics.js';
+import { createAccessKey, createProject, ensureBootstrapCredentials } from './app/projects.js';
+import { ServiceClock } from './app/service-clock.js';
+import type { Config } from './config/config.js';
+import type { CallbackSender } from './domain/callback-sender.js';
+import { REDACTED_LOG_PATHS, buildServer } from './http/server.js';
+import { GuardedCallbackSender } from './integrations/http/guarded-callback-sender.js';
+import { SimulatedCampaignRegistry } from './integrations/simulated/simulated-campaign-registry.js';
+import { SimulatedSmsPlatform } from './integrations/simulated/simulated-sms-platform.js';
+import { Worker } from './jobs/worker.js';
+import { openMigratedStorage } from './storage/storage.js';
+import type { Storage } from './storage/storage.js';
+
+export interface ServiceOptions {
+  isServingHttp: boolean;
+  isRunningWorker: boolean;
+  logger?: Logger;
+  /** Replaces the HTTP callback sender, for tests. */
+  callbackSender?: CallbackSender;
+}
+
+/** Credentials shown at startup; secrets only when this process generated them. */
+export interface StartupCredentials {
+  projectId: string | undefined;
+  keyId: string | undefined;
+  keySecret: string | undefined;
+  adminToken: string | undefined;
+}
+
+export interface RunningService {
+  ctx: AppContext;
+  app: FastifyInstance | undefined;
+  worker: Worker | undefined;
+  url: string | undefined;
+  credentials: StartupCredentials;
+  close(): Promise<void>;
+}
+
+const SANDBOX_CREDENTIALS_SETTING = 'sandbox_credentials';
+const ADMIN_TOKEN_SETTING = 'admin_token';
+
+export function createLogger(config: Readonly<Config>): Logger {
+  const isPretty = process.stdout.isTTY === true && process.env.NODE_ENV !== 'production';
+  return pino({
+    level: config.logLevel,
+    redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+    ...(isPretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
+  });
+}
+
+async function readSetting(storage: Storage, key: string): Promise<string | undefined> {
+  const row = await storage.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+  return row?.value;
+}
+
+async function writeSettingOnce(storage: Storage, key: string, value: string): Promise<string> {
+  await storage.db
+    .insertInto('settings')
+    .values({ key, value })
+    .onConflict((conflict) => conflict.column('key').doNothing())
+    .execute();
+  return (await readSetting(storage, key)) as string;
+}
+
+/** The admin token from the environment, or in sandbox mode one generated on first start and kept in the database. */
+async function resolveAdminToken(ctx: AppContext): Promise<{ token: string; isGenerated: boolean }> {
+  if (ctx.config.adminToken !== undefined) {
+    return { token: ctx.config.adminToken, isGenerated: false };
+  }
+  return { token: await writeSettingOnce(ctx.storage, ADMIN_TOKEN_SETTING, `nh_admin_${newSecret(24)}`), isGenerated: true };
+}
+
+/**
+ * Ensures the credentials clients use: the SINCH_* bootstrap when set, otherwise (sandbox
+ * only) a project and key generated on first start, whose secret is kept so that every
+ * start can print it.
+ */
+async function ensureClientCredentials(ctx: AppContext): Promise<Omit<StartupCredentials, 'adminToken'>> {
+  const bootstrap = ctx.config.bootstrap;
+  if (bootstrap !== undefined) {
+    await ensureBootstrapCredentials(ctx, bootstrap);
+    return { projectId: bootstrap.projectId, keyId: bootstrap.keyId, keySecret: undefined };
+  }
+  if (ctx.config.mode !== 'sandbox') {
+    return { projectId: undefined, keyId: undefined, keySecret: undefined };
+  }
+  const stored = await readSetting(ctx.storage, SANDBOX_CREDENTIALS_SETTING);
+  if (stored !== undefined) {
+    return JSON.parse(stored) as Omit<StartupCredentials, 'adminToken'>;
+  }
+  const project = await createProject(ctx, { displayName: 'Sandbox project' });
+  const key = await createAccessKey(ctx, project.id);
+  const credentials = { projectId: key.projectId, keyId: key.keyId, keySecret: key.keySecret };
+  return JSON.parse(await writeSettingOnce(ctx.storage, SANDBOX_CREDENTIALS_SETTING, JSON.stringify(credentials))) as typeof credentials;
+}
+
+async function registerConfiguredCatalog(ctx: AppContext, projectId: string | undefined): Promise<void> {
+  if (projectId === undefined) {
+    return;
+  }
+  if (ctx.config.servicePlanId !== undefined) {
+    await putCatalogEntry(ctx, 'service_plans', projectId, ctx.config.servicePlanId, { state: 'ACTIVE' });
+  }
+  if (ctx.config.campaignId !== undefined) {
+    await putCatalogEntry(ctx, 'campaigns', projectId, ctx.config.campaignId, { state: 'ACTIVE' });
+  }
+}
+
+export async function startService(config: Readonly<Config>, options: ServiceOptions): Promise<RunningService> {
+  const logger = options.logger ?? createLogger(config);
+  const storage = await openMigratedStorage(config.databaseUrl);
+  const clock = new ServiceClock(storage.db);
+  await clock.refresh();
+  const stepDelayMs = () => config.stepDelayMs;
+  const ownSender =
+    options.callbackSender === undefined
+      ? new GuardedCallbackSender({
+          policy: config.mode === 'production' ? 'public' : 'public-or-loopback',
+          isHttpsRequired: config.mode === 'production',
+        })
+      : undefined;
+  let worker: Worker | undefined;
+  const ctx: AppContext = {
+    config,
+    storage,
+    clock,
+    logger,
+    metrics: new Metrics(),
+    ports: { smsPlatform: new SimulatedSmsPlatform(storage.db, stepDelayMs), campaignRegistry: new SimulatedCampaignRegistry(storage.db, stepDelayMs) },
+    callbackSender: options.callbackSender ?? (ownSender as CallbackSender),
+    wakeWorker: () => worker?.wake(),
+  };
+
+  const admin = await resolveAdminToken(ctx);
+  const clientCredentials = await ensureClientCredentials(ctx);
+  await registerConfiguredCatalog(ctx, clientCredentials.projectId);
+
+  const authenticator = new Authenticator(storage.db);
+  await authenticator.init();
+
+  if (options.isRunningWorker) {
+    worker = new Worker(ctx, {
+      concurrency: config.workerConcurrency,
+      pollIntervalMs: config.workerPollIntervalMs,
+      leaseMs: config.jobLeaseMs,
+      isRecordingRuns: config.isRecordingJobRuns,
+    });
+    await worker.start();
+  }
+
+  let app: FastifyInstance | undefined;
+  let url: string | undefined;
+  if (options.isServingHttp) {
+    app = await buildServer({ ctx, authenticator, rateLimiter: new RateLimiter(config.basicAuthRequestsPerMinute), adminToken: admin.token });
+    url = await app.listen({ host: config.host, port: config.port });
+  }
+
+  return {
+    ctx,
+    app,
+    worker,
+    url,
+    credentials: { ...clientCredentials, adminToken: admin.isGenerated ? admin.token : undefined },
+    async close() {
+      await app?.close();
+      await worker?.stop();
+      await ownSender?.close();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, JobRow } from './schema.js';
+
+export interface ClaimJobsRequest {
+  workerId: string;
+  limit: number;
+  /** Jobs with `run_at_ms` at or before this time (service clock) are due. */
+  dueBeforeMs: number;
+  /** Current wall-clock time, to tell expired leases. */
+  wallNowMs: number;
+  leaseUntilMs: number;
+}
+
+/** The operations whose SQL differs between SQLite and PostgreSQL. */
+export interface DialectOperations {
+  name: 'sqlite' | 'postgres';
+  claimJobs(db: Kysely<Database>, request: ClaimJobsRequest): Promise<JobRow[]>;
+  lockHostingOrder(trx: Transaction<Database>, hostingOrderId: string): Promise<void>;
+  isUniqueViolation(error: unknown): boolean;
+}

@@ -1,0 +1,236 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { Migrator } from 'kysely';
+
+/**
+ * Schema migrations, shared by SQLite and PostgreSQL: times are `bigint`
+ * milliseconds, booleans `integer` 0/1 and JSON `text`, which both accept.
+ * Append new migrations; never edit one that has shipped.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_core': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('projects')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('hmac_secret', 'text')
+        .addColumn('import_order_limit', 'integer')
+        .addColumn('is_blanket_loa_approved', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('standard_webhooks_secret', 'text')
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('access_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('secret_hash', 'text', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_ms', 'bigint')
+        .execute();
+      await db.schema.createIndex('access_keys_project').on('access_keys').column('project_id').execute();
+
+      for (const table of ['service_plans', 'campaigns']) {
+        await db.schema
+          .createTable(table)
+          .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('created_ms', 'bigint', (c) => c.notNull())
+          .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint(`${table}_pk`, ['project_id', 'id'])
+          .execute();
+      }
+
+      await db.schema
+        .createTable('hosting_orders')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('service_plan_id', 'text', (c) => c.notNull())
+        .addColumn('campaign_id', 'text', (c) => c.notNull())
+        .addColumn('callback_url', 'text')
+        .addColumn('migrate_to_sinch_tmo', 'integer', (c) => c.notNull())
+        .addColumn('nnid', 'text', (c) => c.notNull())
+        .addColumn('scheduled_osr_update_ms', 'bigint')
+        .addColumn('text_enable_info', 'text')
+        .addColumn('number_count', 'integer', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('hosting_orders_project_created')
+        .on('hosting_orders')
+        .columns(['project_id', 'created_ms', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('hosting_orders_project_updated')
+        .on('hosting_orders')
+        .columns(['project_id', 'updated_ms', 'id'])
+        .execute();
+
+      await db.schema
+        .createTable('hosting_order_numbers')
+        .addColumn('hosting_order_id', 'text', (c) => c.notNull().references('hosting_orders.id'))
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('phone_number', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('osr_nnid', 'text', (c) => c.notNull())
+        .addColumn('osr_state', 'text', (c) => c.notNull())
+        .addColumn('platform_service_plan_id', 'text', (c) => c.notNull())
+        .addColumn('platform_state', 'text', (c) => c.notNull())
+        .addColumn('campaign_id', 'text', (c) => c.notNull())
+        .addColumn('campaign_state', 'text', (c) => c.notNull())
+        .addColumn('carriers', 'text', (c) => c.notNull())
+        .addColumn('failure_code', 'text', (c) => c.notNull())
+        .addColumn('is_manual_action', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('hosting_order_numbers_pk', ['hosting_order_id', 'phone_number'])
+        .execute();
+
+      await db.schema
+        .createTable('imported_numbers')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('phone_number', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('callback_url', 'text')
+        .addColumn('service_plan_id', 'text', (c) => c.notNull())
+        .addColumn('campaign_id', 'text', (c) => c.notNull())
+        .addColumn('migrate_to_sinch_tmo', 'integer', (c) => c.notNull())
+        .addColumn('is_toll_free', 'integer', (c) => c.notNull())
+        .addColumn('hosting_order_id', 'text')
+        .addColumn('sms_service_id', 'text', (c) => c.notNull())
+        .addColumn('sms_type', 'text', (c) => c.notNull())
+        .addColumn('sms_state', 'text', (c) => c.notNull())
+        .addColumn('sms_error_code', 'text', (c) => c.notNull())
+        .addColumn('sms_error_message', 'text', (c) => c.notNull())
+        .addColumn('sms_update_ms', 'bigint')
+        .addColumn('campaign_service_id', 'text', (c) => c.notNull())
+        .addColumn('campaign_type', 'text', (c) => c.notNull())
+        .addColumn('campaign_state', 'text', (c) => c.notNull())
+        .addColumn('campaign_error_code', 'text', (c) => c.notNull())
+        .addColumn('campaign_error_message', 'text', (c) => c.notNull())
+        .addColumn('campaign_update_ms', 'bigint')
+        .addColumn('mno_configuration', 'text', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('imported_numbers_pk', ['project_id', 'phone_number'])
+        .execute();
+      await db.schema
+        .createIndex('imported_numbers_project_created')
+        .on('imported_numbers')
+        .columns(['project_id', 'created_ms', 'phone_number'])
+        .execute();
+      await db.schema
+        .createIndex('imported_numbers_project_updated')
+        .on('imported_numbers')
+        .columns(['project_id', 'updated_ms', 'phone_number'])
+        .execute();
+
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('run_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('max_attempts', 'integer', (c) => c.notNull())
+        .addColumn('locked_by', 'text')
+        .addColumn('locked_until_ms', 'bigint')
+        .addColumn('last_error', 'text')
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('jobs_due').on('jobs').columns(['run_at_ms', 'id']).execute();
+
+      await db.schema
+        .createTable('job_runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('job_id', 'text', (c) => c.notNull())
+        .addColumn('job_type', 'text', (c) => c.notNull())
+        .addColumn('worker_id', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('started_ms', 'bigint', (c) => c.notNull())
+        .addColumn('ended_ms', 'bigint')
+        .addColumn('outcome', 'text')
+        .execute();
+      await db.schema.createIndex('job_runs_job').on('job_runs').column('job_id').execute();
+
+      await db.schema
+        .createTable('callback_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('hosting_order_id', 'text')
+        .addColumn('resource_type', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('failure_code', 'text')
+        .addColumn('url', 'text')
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('delivery_state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('delivered_ms', 'bigint')
+        .addColumn('last_attempt_ms', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('callback_events_project')
+        .on('callback_events')
+        .columns(['project_id', 'created_ms', 'id'])
+        .execute();
+      await db.schema.createIndex('callback_events_order').on('callback_events').column('hosting_order_id').execute();
+
+      await db.schema
+        .createTable('callback_attempts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('event_id', 'text', (c) => c.notNull().references('callback_events.id'))
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('started_ms', 'bigint', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('response_excerpt', 'text')
+        .execute();
+      await db.schema.createIndex('callback_attempts_event').on('callback_attempts').column('event_id').execute();
+
+      await db.schema
+        .createTable('settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+class InCodeMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1) as string;
+
+/** Applies every pending migration; throws with the failing migration's name and error. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error');
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${reason}`, { cause: error });
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+/** Returns true when every known migration has been applied. */
+export async function isMigrated(db: Kysely<any>): Promise<boolean> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
+  const migrations = await migrator.getMigrations();
+  return migrations.every((migration) => migration.executedAt !== undefined);
+}

@@ -1,0 +1,7 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../schema.js';
+
+/** Takes the order's row lock until the transaction ends, so that order-wide checks see every number's final step. */
+export async function lockHostingOrder(trx: Transaction<Database>, hostingOrderId: string): Promise<void> {
+  await trx.selectFrom('hosting_orders').select('id').where('id', '=', hostingOrderId).forUpdate().execute();
+}
