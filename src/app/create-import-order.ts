@@ -8,6 +8,7 @@ import type { AppContext } from './context.js';
 import { newId } from './ids.js';
 import { enqueueJob } from './job-payloads.js';
 import { newImportedNumberRow } from './new-imported-number.js';
+import { adjustImportedNumberCount } from './number-counter.js';
 import { checkProjectIdField } from './project-scope.js';
 import { registerSandboxCampaign, requireServicePlan } from './service-catalog.js';
 
@@ -136,6 +137,7 @@ export async function createImportOrder(ctx: AppContext, projectId: string, body
           ),
         )
         .execute();
+      await adjustImportedNumberCount(trx, projectId, numbers.length);
       await enqueueJob(trx, 'start_hosting_order', { hostingOrderId }, { runAtMs: nowMs });
     });
   } catch (error) {

@@ -1,6 +1,7 @@
 import { failedPrecondition } from '../domain/errors.js';
 import type { AppContext } from './context.js';
 import { getImportedNumber } from './get-imported-number.js';
+import { adjustImportedNumberCount } from './number-counter.js';
 import { recordEvent } from './record-event.js';
 
 const UNFINISHED_ORDER_STATES = ['SUBMITTED', 'WAITING_FOR_LOA_SIGNATURE', 'IN_PROGRESS'];
@@ -39,6 +40,7 @@ export async function deleteImportedNumber(ctx: AppContext, projectId: string, p
     if (deleted.numDeletedRows === 0n) {
       return;
     }
+    await adjustImportedNumberCount(trx, projectId, -1);
     await recordEvent(trx, ctx, {
       projectId,
       resourceType: 'IMPORTED_NUMBER',

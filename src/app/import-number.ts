@@ -8,6 +8,7 @@ import type { ImportedNumberRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
 import { enqueueJob } from './job-payloads.js';
 import { newImportedNumberRow } from './new-imported-number.js';
+import { adjustImportedNumberCount } from './number-counter.js';
 import { checkProjectIdField } from './project-scope.js';
 import { registerSandboxCampaign, requireServicePlan } from './service-catalog.js';
 
@@ -72,6 +73,7 @@ export async function importNumber(ctx: AppContext, projectId: string, body: Imp
       await requireServicePlan(trx, ctx, projectId, servicePlanId, 'smsConfiguration.servicePlanId');
       await registerSandboxCampaign(trx, ctx, projectId, campaignId);
       await trx.insertInto('imported_numbers').values(row).execute();
+      await adjustImportedNumberCount(trx, projectId, 1);
       await enqueueJob(trx, 'sms_step', { projectId, phoneNumber: parsed.e164, hostingOrderId: null }, { runAtMs: nowMs });
     });
   } catch (error) {

@@ -60,13 +60,13 @@ export async function listHostingOrderNumbers(
     );
   }
   const rows = await pageQuery.orderBy(column).orderBy('phone_number').limit(page.pageSize + 1).execute();
-  const total = await base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  const totalSize = page.carriedTotal ?? Number((await base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
   const hasMore = rows.length > page.pageSize;
   const pageRows = hasMore ? rows.slice(0, page.pageSize) : rows;
   const last = pageRows.at(-1);
   return {
     rows: pageRows,
-    nextPageToken: hasMore && last !== undefined ? encodePageToken(page, { sortMs: last[column], id: last.phone_number }) : '',
-    totalSize: Number(total.count),
+    nextPageToken: hasMore && last !== undefined ? encodePageToken(page, { sortMs: last[column], id: last.phone_number }, totalSize) : '',
+    totalSize,
   };
 }

@@ -5,6 +5,7 @@ import type { SearchPattern } from '../domain/states.js';
 import { SEARCH_PATTERNS } from '../domain/states.js';
 import type { ImportedNumberRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
+import { readImportedNumberCount } from './number-counter.js';
 import { encodePageToken, parsePageRequest, sortColumn } from './pagination.js';
 
 export interface ListImportedNumbersQuery {
@@ -29,7 +30,10 @@ interface NumberPattern {
 }
 
 function parseNumberPattern(query: ListImportedNumbersQuery, violations: FieldViolation[]): NumberPattern | undefined {
-  const pattern = query['numberPattern.pattern'];
+  const given = query['numberPattern.pattern'];
+  // An unencoded "+" in a query string decodes to a space, and a pattern has no other
+  // use for a leading space, so " 1202" is read as "+1202".
+  const pattern = given !== undefined && /^ \d{1,15}$/.test(given) ? `+${given.slice(1)}` : given;
   const rawSearch = query['numberPattern.searchPattern'];
   if (rawSearch !== undefined && rawSearch !== '' && !(SEARCH_PATTERNS as readonly string[]).includes(rawSearch)) {
     violations.push({ field: 'numberPattern.searchPattern', description: `${describeValue(rawSearch)} is not supported; use START, CONTAIN or END.` });
@@ -89,14 +93,19 @@ export async function listImportedNumbers(ctx: AppContext, projectId: string, qu
     .orderBy('phone_number')
     .limit(page.pageSize + 1)
     .execute();
-  const total = await base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  const isUnfiltered = Object.values(filters).every((value) => value === undefined);
+  const totalSize =
+    page.carriedTotal ??
+    (isUnfiltered
+      ? await readImportedNumberCount(ctx.storage.db, projectId)
+      : Number((await base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count));
 
   const hasMore = rows.length > page.pageSize;
   const pageRows = hasMore ? rows.slice(0, page.pageSize) : rows;
   const last = pageRows.at(-1);
   return {
     rows: pageRows,
-    nextPageToken: hasMore && last !== undefined ? encodePageToken(page, { sortMs: last[column], id: last.phone_number }) : '',
-    totalSize: Number(total.count),
+    nextPageToken: hasMore && last !== undefined ? encodePageToken(page, { sortMs: last[column], id: last.phone_number }, totalSize) : '',
+    totalSize,
   };
 }

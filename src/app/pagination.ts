@@ -17,6 +17,11 @@ export interface PageRequest {
   pageSize: number;
   orderBy: OrderByField;
   cursor: Cursor | undefined;
+  /**
+   * totalSize as counted for the first page. Later pages repeat it instead of counting
+   * again, so deep pages cost the same as the first.
+   */
+  carriedTotal: number | undefined;
   /** Fingerprint of the filters, stored in the token so that it cannot be reused with other filters. */
   filterKey: string;
 }
@@ -27,6 +32,7 @@ interface TokenBody {
   f: string;
   t: number;
   i: string;
+  n?: number;
 }
 
 export function filterFingerprint(filters: Record<string, unknown>): string {
@@ -60,7 +66,12 @@ function parseOrderBy(raw: unknown, violations: FieldViolation[]): OrderByField 
   return 'createdTime';
 }
 
-function decodeToken(raw: string, orderBy: OrderByField, filterKey: string, violations: FieldViolation[]): Cursor | undefined {
+function decodeToken(
+  raw: string,
+  orderBy: OrderByField,
+  filterKey: string,
+  violations: FieldViolation[],
+): (Cursor & { total: number | undefined }) | undefined {
   let body: TokenBody | undefined;
   try {
     body = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as TokenBody;
@@ -86,7 +97,7 @@ function decodeToken(raw: string, orderBy: OrderByField, filterKey: string, viol
     });
     return undefined;
   }
-  return { sortMs: body.t, id: body.i };
+  return { sortMs: body.t, id: body.i, total: typeof body.n === 'number' && Number.isInteger(body.n) && body.n >= 0 ? body.n : undefined };
 }
 
 /** Parses `pageSize`, `orderBy` and `pageToken`, throwing a 400 that names each bad one. */
@@ -96,16 +107,17 @@ export function parsePageRequest(query: Record<string, unknown>, filters: Record
   const orderBy = parseOrderBy(query.orderBy, violations);
   const filterKey = filterFingerprint(filters);
   const rawToken = query.pageToken;
-  const cursor =
+  const decoded =
     typeof rawToken === 'string' && rawToken !== '' ? decodeToken(rawToken, orderBy, filterKey, violations) : undefined;
   if (violations.length > 0) {
     throw invalidArgument(violations);
   }
-  return { pageSize, orderBy, cursor, filterKey };
+  const cursor = decoded === undefined ? undefined : { sortMs: decoded.sortMs, id: decoded.id };
+  return { pageSize, orderBy, cursor, carriedTotal: decoded?.total, filterKey };
 }
 
-export function encodePageToken(page: PageRequest, last: Cursor): string {
-  const body: TokenBody = { v: 1, o: page.orderBy, f: page.filterKey, t: last.sortMs, i: last.id };
+export function encodePageToken(page: PageRequest, last: Cursor, total: number): string {
+  const body: TokenBody = { v: 1, o: page.orderBy, f: page.filterKey, t: last.sortMs, i: last.id, n: total };
   return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 

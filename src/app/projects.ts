@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ApiError, alreadyExists, invalidArgument, notFound } from '../domain/errors.js';
 import type { ProjectRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
@@ -99,6 +99,8 @@ export async function revokeAccessKey(ctx: AppContext, projectId: string, keyId:
 export interface ProjectSettings {
   importOrderLimit?: number | null;
   isBlanketLoaApproved?: boolean;
+  /** true creates a new Standard Webhooks secret (replacing any old one); false removes it. */
+  isStandardWebhooksEnabled?: boolean;
 }
 
 export async function updateProjectSettings(ctx: AppContext, projectId: string, settings: ProjectSettings): Promise<ProjectRow> {
@@ -110,6 +112,9 @@ export async function updateProjectSettings(ctx: AppContext, projectId: string, 
   const update: Partial<ProjectRow> = {};
   if (limit !== undefined) update.import_order_limit = limit;
   if (settings.isBlanketLoaApproved !== undefined) update.is_blanket_loa_approved = settings.isBlanketLoaApproved ? 1 : 0;
+  if (settings.isStandardWebhooksEnabled !== undefined) {
+    update.standard_webhooks_secret = settings.isStandardWebhooksEnabled ? `whsec_${randomBytes(24).toString('base64')}` : null;
+  }
   if (Object.keys(update).length > 0) {
     await ctx.storage.db.updateTable('projects').set(update).where('id', '=', projectId).execute();
   }

@@ -1,5 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 
 /**
  * Schema migrations, shared by SQLite and PostgreSQL: times are `bigint`
@@ -204,6 +204,18 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('key', 'text', (c) => c.primaryKey())
         .addColumn('value', 'text', (c) => c.notNull())
         .execute();
+    },
+  },
+  '0002_project_counters': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('project_counters')
+        .addColumn('project_id', 'text', (c) => c.primaryKey().references('projects.id'))
+        .addColumn('imported_numbers', 'bigint', (c) => c.notNull())
+        .execute();
+      // Seed from the rows that exist, so the counter is exact from the start.
+      await sql`insert into project_counters (project_id, imported_numbers)
+                select id, (select count(*) from imported_numbers n where n.project_id = p.id) from projects p`.execute(db);
     },
   },
 };

@@ -173,6 +173,12 @@ export interface CallbackAttemptsTable {
   response_excerpt: string | null;
 }
 
+/** Counts kept in step with their tables, so that unfiltered lists report totalSize without scanning. */
+export interface ProjectCountersTable {
+  project_id: string;
+  imported_numbers: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -191,6 +197,7 @@ export interface Database {
   callback_events: CallbackEventsTable;
   callback_attempts: CallbackAttemptsTable;
   settings: SettingsTable;
+  project_counters: ProjectCountersTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -21,7 +21,7 @@ function databaseUrl(serverUrl: string, database: string): string {
 /** Creates an empty PostgreSQL database for one test file and returns its URL. */
 export async function newPostgresUrl(): Promise<string> {
   const serverUrl = inject('postgresServerUrl');
-  const name = `numberhost_test_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+  const name = `${inject('databasePrefix')}${process.pid}_${Math.floor(Math.random() * 1e9)}`;
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {

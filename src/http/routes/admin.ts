@@ -21,6 +21,7 @@ function projectView(row: ProjectRow) {
     displayName: row.display_name,
     importOrderLimit: row.import_order_limit,
     isBlanketLoaApproved: row.is_blanket_loa_approved === 1,
+    standardWebhooksSecret: row.standard_webhooks_secret ?? '',
     createdTime: new Date(row.created_ms).toISOString(),
   };
 }
@@ -68,6 +69,12 @@ function registerProjectRoutes(app: FastifyInstance, ctx: AppContext, authentica
         throw invalidArgument([{ field: 'isBlanketLoaApproved', description: `must be true or false, got ${describeValue(body.isBlanketLoaApproved)}.` }]);
       }
       settings.isBlanketLoaApproved = body.isBlanketLoaApproved;
+    }
+    if (body.isStandardWebhooksEnabled !== undefined) {
+      if (typeof body.isStandardWebhooksEnabled !== 'boolean') {
+        throw invalidArgument([{ field: 'isStandardWebhooksEnabled', description: `must be true or false, got ${describeValue(body.isStandardWebhooksEnabled)}.` }]);
+      }
+      settings.isStandardWebhooksEnabled = body.isStandardWebhooksEnabled;
     }
     return projectView(await updateProjectSettings(ctx, request.params.projectId, settings));
   });
