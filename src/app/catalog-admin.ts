@@ -5,8 +5,14 @@ import type { AppContext } from './context.js';
 import { getProject } from './projects.js';
 
 export const SERVICE_PLAN_STATES = ['ACTIVE', 'INACTIVE'] as const;
-/** ACTIVE, or the failure code every link to the campaign fails with. */
-export const CAMPAIGN_STATES = ['ACTIVE', ...FAILURE_CODES.filter((code) => code.startsWith('CAMPAIGN_') || code === 'MOCK_CAMPAIGN_NOT_ALLOWED' || code === 'EXCEEDED_10DLC_LIMIT' || code === 'INSUFFICIENT_BALANCE' || code === 'MNO_SHARING_ERROR' || code === 'PARTNER_SERVICE_UNAVAILABLE')] as const;
+/**
+ * ACTIVE, or the failure code every link to the campaign fails with. TFN_NOT_ALLOWED,
+ * INVALID_NNID and NUMBER_PROVISIONING_FAILED depend on the number, not the campaign.
+ */
+export const CAMPAIGN_STATES: readonly string[] = [
+  'ACTIVE',
+  ...FAILURE_CODES.filter((code) => !['TFN_NOT_ALLOWED', 'INVALID_NNID', 'NUMBER_PROVISIONING_FAILED'].includes(code)),
+];
 
 export interface CatalogEntryView {
   id: string;

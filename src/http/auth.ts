@@ -38,7 +38,7 @@ function bearerToken(header: string | undefined): string | undefined {
 /**
  * Authenticates a request to `/v1/projects/{projectId}/...` with HTTP Basic (rate
  * limited per key) or a bearer token, and checks that the credential belongs to the
- * project in the path. A foreign project answers 403 whether or not it exists.
+ * project in the path. A foreign project gets 403 whether or not it exists.
  */
 export async function authenticateProjectRequest(
   request: FastifyRequest,

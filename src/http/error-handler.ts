@@ -20,6 +20,10 @@ function fromFastifyError(error: FastifyError, limitBytes: number): ApiError {
       return invalidArgument([{ field: '(body)', description: 'is empty; send a JSON object, or no Content-Type header when there is no body.' }]);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return invalidArgument([{ field: '(body)', description: 'does not match its Content-Length header.' }]);
+    case 'FST_ERR_BAD_URL':
+      return invalidArgument([{ field: '(path)', description: 'contains an invalid percent-escape; a "%" must start a UTF-8 escape such as %2B for "+".' }]);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return invalidArgument([{ field: '(path)', description: 'has a segment too long to be a phone number or an id; check the path against /openapi.yaml.' }]);
     default:
       break;
   }
@@ -42,6 +46,16 @@ export function sendApiError(request: FastifyRequest, reply: FastifyReply, error
   }
   const body = request.routeOptions.config?.isWrappedErrorShape === true ? wrappedErrorBody(error) : flatErrorBody(error);
   return reply.code(httpStatus).type('application/json').send(body);
+}
+
+/**
+ * Handles what Fastify rejects before routing (a bad percent-escape in the path, an
+ * over-long path segment), which would otherwise get Fastify's own error body.
+ */
+export function frameworkErrorHandler(bodyLimitBytes: number): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    void sendApiError(request, reply, fromFastifyError(error, bodyLimitBytes));
+  };
 }
 
 export function installErrorHandlers(app: FastifyInstance, bodyLimitBytes: number): void {

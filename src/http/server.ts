@@ -6,7 +6,8 @@ import type { AppContext } from '../app/context.js';
 import { newId } from '../app/ids.js';
 import { authenticateAdminRequest, authenticateProjectRequest } from './auth.js';
 import { BodyValidator } from './body-validation.js';
-import { installErrorHandlers } from './error-handler.js';
+import { frameworkErrorHandler, installErrorHandlers } from './error-handler.js';
+import { checkSingleValuedQuery } from './query-validation.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCallbackConfigurationRoutes } from './routes/callback-configuration.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -49,8 +50,12 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     },
     trustProxy: false,
     routerOptions: { maxParamLength: 256 },
+    frameworkErrors: frameworkErrorHandler(ctx.config.bodyLimitBytes),
   });
   installErrorHandlers(app, ctx.config.bodyLimitBytes);
+  // Fastify parses text/plain bodies by default. The API takes JSON only, so a text
+  // body gets 415 like any other media type.
+  app.removeContentTypeParser('text/plain');
   const bodyValidator = new BodyValidator(createSpecAjv());
 
   app.addHook('onSend', async (request, reply) => {
@@ -71,6 +76,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     }
   });
   app.addHook('preHandler', async (request) => {
+    if ((request.routeOptions.url ?? '').startsWith('/v1/projects/')) {
+      checkSingleValuedQuery(request);
+    }
     bodyValidator.check(request);
   });
 

@@ -8,6 +8,7 @@ import type { ProjectSettings } from '../../app/projects.js';
 import { createAccessKey, createProject, getProject, listAccessKeys, listProjects, revokeAccessKey, updateProjectSettings } from '../../app/projects.js';
 import { ApiError, describeValue, invalidArgument } from '../../domain/errors.js';
 import type { ProjectRow } from '../../storage/schema.js';
+import { idBeforeVerb } from '../custom-verb.js';
 
 interface ProjectParams {
   projectId: string;
@@ -90,9 +91,10 @@ function registerProjectRoutes(app: FastifyInstance, ctx: AppContext, authentica
 
   app.post<{ Params: ProjectParams }>('/admin/v1/projects/:projectId/accessKeys', async (request) => createAccessKey(ctx, request.params.projectId));
 
-  app.post<{ Params: ProjectParams & { keyId: string } }>('/admin/v1/projects/:projectId/accessKeys/:keyId::revoke', async (request) => {
-    await revokeAccessKey(ctx, request.params.projectId, request.params.keyId);
-    authenticator.forget(request.params.keyId);
+  app.post<{ Params: ProjectParams & { keyIdAndVerb: string } }>('/admin/v1/projects/:projectId/accessKeys/:keyIdAndVerb', async (request) => {
+    const keyId = idBeforeVerb(request, request.params.keyIdAndVerb, 'revoke');
+    await revokeAccessKey(ctx, request.params.projectId, keyId);
+    authenticator.forget(keyId);
     return {};
   });
 }
@@ -117,8 +119,8 @@ function registerDeliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { callbackDeliveries: await listCallbackDeliveries(ctx, request.params.projectId, request.query) };
   });
 
-  app.post<{ Params: ProjectParams & { eventId: string } }>('/admin/v1/projects/:projectId/callbackDeliveries/:eventId::redeliver', async (request) =>
-    redeliverCallback(ctx, request.params.projectId, request.params.eventId),
+  app.post<{ Params: ProjectParams & { eventIdAndVerb: string } }>('/admin/v1/projects/:projectId/callbackDeliveries/:eventIdAndVerb', async (request) =>
+    redeliverCallback(ctx, request.params.projectId, idBeforeVerb(request, request.params.eventIdAndVerb, 'redeliver')),
   );
 }
 
