@@ -77,7 +77,17 @@ export async function redeliverCallback(ctx: AppContext, projectId: string, even
       throw failedPrecondition('eventId', `Event ${eventId} has no callback URL to deliver to.`);
     }
     await trx.updateTable('callback_events').set({ delivery_state: 'PENDING', delivered_ms: null }).where('id', '=', eventId).execute();
-    await enqueueJob(trx, 'deliver_callback', { eventId }, { runAtMs: ctx.clock.now(), maxAttempts: ctx.config.callbackMaxAttempts });
+    // An event still being retried already has its delivery job: move it forward and give
+    // it a fresh attempt budget rather than queueing a second one for the same event.
+    const queued = await trx
+      .updateTable('jobs')
+      .set({ run_at_ms: ctx.clock.now(), attempts: 0 })
+      .where('type', '=', 'deliver_callback')
+      .where('payload', '=', JSON.stringify({ eventId }))
+      .executeTakeFirst();
+    if (queued.numUpdatedRows === 0n) {
+      await enqueueJob(trx, 'deliver_callback', { eventId }, { runAtMs: ctx.clock.now(), maxAttempts: ctx.config.callbackMaxAttempts });
+    }
   });
   ctx.wakeWorker();
   const [delivery] = await listCallbackDeliveriesById(ctx, projectId, eventId);

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { EventType, FailureCode } from '../domain/events.js';
 import type { NumberStep } from '../domain/number-steps.js';
-import { hostingResult, nextNumberStep } from '../domain/number-steps.js';
+import { SKIPPED_CAMPAIGN_ERROR_CODE, hostingResult, nextNumberStep } from '../domain/number-steps.js';
 import type { Carrier, CarrierResult, StepOutcome, StepRequest } from '../domain/ports.js';
 import { CARRIERS } from '../domain/ports.js';
 import type { StepState } from '../domain/states.js';
@@ -208,7 +208,7 @@ async function finishStep(
   if (isSmsLinkFailure && row.campaign_state === 'WAITING') {
     // The campaign link needs a provisioned number, so it fails with the platform step.
     campaignState = 'FAILED';
-    const skipped = { errorCode: 'NUMBER_PROVISIONING_FAILED', errorMessage: 'Not attempted: SMS platform provisioning failed.' };
+    const skipped = { errorCode: SKIPPED_CAMPAIGN_ERROR_CODE, errorMessage: 'Not attempted: SMS platform provisioning failed.' };
     Object.assign(update, {
       campaign_state: 'FAILED',
       campaign_error_code: skipped.errorCode,

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { FieldViolation } from '../domain/errors.js';
 import { describeValue, failedPrecondition, invalidArgument } from '../domain/errors.js';
-import { hasStepInFlight, nextNumberStep } from '../domain/number-steps.js';
+import { SKIPPED_CAMPAIGN_ERROR_CODE, hasStepInFlight, nextNumberStep } from '../domain/number-steps.js';
 import { checkCallbackUrl, checkDisplayName, checkIdentifier } from '../domain/request-rules.js';
 import type { StepState } from '../domain/states.js';
 import type { components } from '../sdk/api-types.js';
@@ -50,6 +50,11 @@ function isLinkActive(id: string, type: string, state: string): boolean {
   return id !== '' && !(type === 'PROVISIONING' && state === 'FAILED');
 }
 
+/** A failed unlink leaves the number linked to the old service, with its id already cleared. */
+function isUnlinkFailed(type: string, state: string): boolean {
+  return type === 'DEPROVISIONING' && state === 'FAILED';
+}
+
 function refuseInFlight(row: ImportedNumberRow, field: string, state: string): void {
   if (state === 'WAITING' || state === 'IN_PROGRESS') {
     throw failedPrecondition(
@@ -69,16 +74,22 @@ function planCampaignChange(row: ImportedNumberRow, campaignId: string | undefin
   const noError = { errorCode: '', errorMessage: '' };
   const isLinked = isLinkActive(row.campaign_id, row.campaign_type, row.campaign_state);
   if (campaignId === row.campaign_id) {
-    if (row.campaign_state !== 'FAILED' || row.campaign_type !== 'PROVISIONING') {
+    if (row.campaign_state !== 'FAILED') {
       return {};
     }
-    // The same id after a failed link retries the link.
+    // The same value after a failed link or unlink retries that operation.
     return {
       campaign_state: 'WAITING',
       campaign_error_code: '',
       campaign_error_message: '',
-      mno_configuration: JSON.stringify(carrierStatesAfter(carriers, 'WAITING', 'PROVISIONING', nowIso, undefined, noError)),
+      mno_configuration: JSON.stringify(carrierStatesAfter(carriers, 'WAITING', row.campaign_type, nowIso, undefined, noError)),
     };
+  }
+  if (isUnlinkFailed(row.campaign_type, row.campaign_state)) {
+    throw failedPrecondition(
+      field,
+      `Unlinking ${row.phone_number} from campaign ${row.campaign_service_id} failed, so it is still linked. Retry the unlink with campaignId "" first.`,
+    );
   }
   refuseInFlight(row, field, row.campaign_state);
   if (campaignId === '') {
@@ -118,24 +129,40 @@ function planCampaignChange(row: ImportedNumberRow, campaignId: string | undefin
 }
 
 /** Plans the service plan change of a PATCH and returns the columns to write. */
-function planServicePlanChange(row: ImportedNumberRow, servicePlanId: string | undefined, finalCampaignId: string): ImportedNumberUpdate {
+function planServicePlanChange(
+  row: ImportedNumberRow,
+  servicePlanId: string | undefined,
+  campaignStillLinked: string | undefined,
+  nowIso: string,
+): ImportedNumberUpdate {
   const field = 'smsConfiguration.servicePlanId';
   if (servicePlanId === undefined) {
     return {};
   }
   const isLinked = isLinkActive(row.service_plan_id, row.sms_type, row.sms_state);
   if (servicePlanId === row.service_plan_id) {
-    if (row.sms_state !== 'FAILED' || row.sms_type !== 'PROVISIONING') {
+    if (row.sms_state !== 'FAILED') {
       return {};
     }
-    return { sms_state: 'WAITING', sms_error_code: '', sms_error_message: '' };
+    if (row.sms_type === 'DEPROVISIONING' && campaignStillLinked !== undefined) {
+      throw failedPrecondition(field, `${row.phone_number} is still linked to campaign ${campaignStillLinked}. Unlink the campaign first.`);
+    }
+    // The same value after a failed link or unlink retries it, and with a link also the
+    // campaign link that was skipped because of it.
+    return { sms_state: 'WAITING', sms_error_code: '', sms_error_message: '', ...resetSkippedCampaign(row, nowIso) };
+  }
+  if (isUnlinkFailed(row.sms_type, row.sms_state)) {
+    throw failedPrecondition(
+      field,
+      `Unlinking ${row.phone_number} from service plan ${row.sms_service_id} failed, so it is still linked. Retry the unlink with servicePlanId "" first.`,
+    );
   }
   refuseInFlight(row, field, row.sms_state);
   if (servicePlanId === '') {
-    if (finalCampaignId !== '') {
+    if (campaignStillLinked !== undefined) {
       throw failedPrecondition(
         field,
-        `${row.phone_number} is still linked to campaign ${finalCampaignId}. Unlink the campaign first, or set campaignId to "" in the same request.`,
+        `${row.phone_number} is still linked to campaign ${campaignStillLinked}. Unlink the campaign first, or set campaignId to "" in the same request.`,
       );
     }
     if (!isLinked) {
@@ -156,6 +183,27 @@ function planServicePlanChange(row: ImportedNumberRow, servicePlanId: string | u
     sms_state: 'WAITING',
     sms_error_code: '',
     sms_error_message: '',
+  };
+}
+
+/** The columns that put a campaign link skipped after a failed SMS link back to WAITING. */
+function resetSkippedCampaign(row: ImportedNumberRow, nowIso: string): ImportedNumberUpdate {
+  const isSkipped =
+    row.sms_type === 'PROVISIONING' &&
+    row.campaign_type === 'PROVISIONING' &&
+    row.campaign_state === 'FAILED' &&
+    row.campaign_error_code === SKIPPED_CAMPAIGN_ERROR_CODE;
+  if (!isSkipped) {
+    return {};
+  }
+  const noError = { errorCode: '', errorMessage: '' };
+  return {
+    campaign_state: 'WAITING',
+    campaign_error_code: '',
+    campaign_error_message: '',
+    mno_configuration: JSON.stringify(
+      carrierStatesAfter(parseCarrierStates(row.mno_configuration), 'WAITING', 'PROVISIONING', nowIso, undefined, noError),
+    ),
   };
 }
 
@@ -204,10 +252,13 @@ export async function updateImportedNumber(
     if (sms?.servicePlanId !== undefined || sms?.campaignId !== undefined) {
       await refuseWhileOrderUnfinished(trx, row);
     }
+    const nowIso = new Date(nowMs).toISOString();
     const finalPlanId = sms?.servicePlanId ?? row.service_plan_id;
-    const campaignUpdate = planCampaignChange(row, sms?.campaignId, finalPlanId, new Date(nowMs).toISOString());
-    const finalCampaignId = campaignUpdate.campaign_id ?? row.campaign_id;
-    const planUpdate = planServicePlanChange(row, sms?.servicePlanId, finalCampaignId as string);
+    const campaignUpdate = planCampaignChange(row, sms?.campaignId, finalPlanId, nowIso);
+    const finalCampaignId = (campaignUpdate.campaign_id ?? row.campaign_id) as string;
+    const isCampaignUnlinkStillFailed = isUnlinkFailed(row.campaign_type, row.campaign_state) && campaignUpdate.campaign_state !== 'WAITING';
+    const campaignStillLinked = finalCampaignId !== '' ? finalCampaignId : isCampaignUnlinkStillFailed ? row.campaign_service_id : undefined;
+    const planUpdate = planServicePlanChange(row, sms?.servicePlanId, campaignStillLinked, nowIso);
     if (planUpdate.sms_state === 'WAITING' && sms?.servicePlanId !== undefined && sms.servicePlanId !== '') {
       await requireServicePlan(trx, ctx, projectId, sms.servicePlanId, 'smsConfiguration.servicePlanId');
     }

@@ -3,6 +3,9 @@ import type { StepState } from './states.js';
 
 export type NumberStep = 'sms' | 'campaign';
 
+/** Error code of a campaign link that was not attempted because the SMS link failed. */
+export const SKIPPED_CAMPAIGN_ERROR_CODE = 'NUMBER_PROVISIONING_FAILED';
+
 /** The two provisioning steps of a number, as stored on the number. */
 export interface NumberStepStates {
   smsType: string;

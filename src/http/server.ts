@@ -35,6 +35,20 @@ export const REDACTED_LOG_PATHS = [
   '*.address',
 ];
 
+/**
+ * Turns `%3A` in the path into ":", so that custom verbs such as
+ * `hostingOrders%3AimportNumbers` route like `hostingOrders:importNumbers`. The router
+ * matches literal path parts before decoding them, so it would otherwise miss them.
+ */
+export function decodeEncodedColons(url: string): string {
+  const queryStart = url.indexOf('?');
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  if (!/%3a/i.test(path)) {
+    return url;
+  }
+  return path.replace(/%3a/gi, ':') + (queryStart === -1 ? '' : url.slice(queryStart));
+}
+
 function routeLabel(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
@@ -50,6 +64,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     },
     trustProxy: false,
     routerOptions: { maxParamLength: 256 },
+    rewriteUrl: (request) => decodeEncodedColons(request.url ?? '/'),
     frameworkErrors: frameworkErrorHandler(ctx.config.bodyLimitBytes),
   });
   installErrorHandlers(app, ctx.config.bodyLimitBytes);
