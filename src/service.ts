@@ -75,7 +75,7 @@ async function writeSettingOnce(storage: Storage, key: string, value: string): P
   return (await readSetting(storage, key)) as string;
 }
 
-/** The admin token from the environment, or in sandbox mode one generated on first start and kept in the database. */
+/** Returns the admin token from the environment, or in sandbox mode one generated on first start and kept in the database. */
 async function resolveAdminToken(ctx: AppContext): Promise<{ token: string; isGenerated: boolean }> {
   if (ctx.config.adminToken !== undefined) {
     return { token: ctx.config.adminToken, isGenerated: false };
@@ -119,12 +119,14 @@ async function registerConfiguredCatalog(ctx: AppContext, projectId: string | un
   }
 }
 
+/**
+ * Starts storage, the worker and the HTTP server. When a later step fails (a port in
+ * use, say), the parts already started are closed before the error is rethrown, so a
+ * failed start leaves no worker, timer or pool that would keep the process alive.
+ */
 export async function startService(config: Readonly<Config>, options: ServiceOptions): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config);
   const storage = await openMigratedStorage(config.databaseUrl);
-  const clock = new ServiceClock(storage.db);
-  await clock.refresh();
-  const stepDelayMs = () => config.stepDelayMs;
   const ownSender =
     options.callbackSender === undefined
       ? new GuardedCallbackSender({
@@ -133,52 +135,62 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
         })
       : undefined;
   let worker: Worker | undefined;
-  const ctx: AppContext = {
-    config,
-    storage,
-    clock,
-    logger,
-    metrics: new Metrics(),
-    ports: { smsPlatform: new SimulatedSmsPlatform(storage.db, stepDelayMs), campaignRegistry: new SimulatedCampaignRegistry(storage.db, stepDelayMs) },
-    callbackSender: options.callbackSender ?? (ownSender as CallbackSender),
-    wakeWorker: () => worker?.wake(),
-  };
-
-  const admin = await resolveAdminToken(ctx);
-  const clientCredentials = await ensureClientCredentials(ctx);
-  await registerConfiguredCatalog(ctx, clientCredentials.projectId);
-
-  const authenticator = new Authenticator(storage.db);
-  await authenticator.init();
-
-  if (options.isRunningWorker) {
-    worker = new Worker(ctx, {
-      concurrency: config.workerConcurrency,
-      pollIntervalMs: config.workerPollIntervalMs,
-      leaseMs: config.jobLeaseMs,
-      isRecordingRuns: config.isRecordingJobRuns,
-    });
-    await worker.start();
-  }
-
   let app: FastifyInstance | undefined;
-  let url: string | undefined;
-  if (options.isServingHttp) {
-    app = await buildServer({ ctx, authenticator, rateLimiter: new RateLimiter(config.basicAuthRequestsPerMinute), adminToken: admin.token });
-    url = await app.listen({ host: config.host, port: config.port });
-  }
-
-  return {
-    ctx,
-    app,
-    worker,
-    url,
-    credentials: { ...clientCredentials, adminToken: admin.isGenerated ? admin.token : undefined },
-    async close() {
-      await app?.close();
-      await worker?.stop();
-      await ownSender?.close();
-      await storage.close();
-    },
+  const close = async () => {
+    await app?.close();
+    await worker?.stop();
+    await ownSender?.close();
+    await storage.close();
   };
+
+  try {
+    const clock = new ServiceClock(storage.db);
+    await clock.refresh();
+    const stepDelayMs = () => config.stepDelayMs;
+    const ctx: AppContext = {
+      config,
+      storage,
+      clock,
+      logger,
+      metrics: new Metrics(),
+      ports: { smsPlatform: new SimulatedSmsPlatform(storage.db, stepDelayMs), campaignRegistry: new SimulatedCampaignRegistry(storage.db, stepDelayMs) },
+      callbackSender: options.callbackSender ?? (ownSender as CallbackSender),
+      wakeWorker: () => worker?.wake(),
+    };
+
+    const admin = await resolveAdminToken(ctx);
+    const clientCredentials = await ensureClientCredentials(ctx);
+    await registerConfiguredCatalog(ctx, clientCredentials.projectId);
+
+    const authenticator = new Authenticator(storage.db);
+    await authenticator.init();
+
+    if (options.isRunningWorker) {
+      worker = new Worker(ctx, {
+        concurrency: config.workerConcurrency,
+        pollIntervalMs: config.workerPollIntervalMs,
+        leaseMs: config.jobLeaseMs,
+        isRecordingRuns: config.isRecordingJobRuns,
+      });
+      await worker.start();
+    }
+
+    let url: string | undefined;
+    if (options.isServingHttp) {
+      app = await buildServer({ ctx, authenticator, rateLimiter: new RateLimiter(config.basicAuthRequestsPerMinute), adminToken: admin.token });
+      url = await app.listen({ host: config.host, port: config.port });
+    }
+
+    return {
+      ctx,
+      app,
+      worker,
+      url,
+      credentials: { ...clientCredentials, adminToken: admin.isGenerated ? admin.token : undefined },
+      close,
+    };
+  } catch (error) {
+    await close().catch((closeError: unknown) => logger.error({ err: closeError }, 'cleanup after a failed start failed'));
+    throw error;
+  }
 }

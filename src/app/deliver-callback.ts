@@ -30,9 +30,10 @@ export class CallbackDeliveryError extends Error {
 /**
  * Sends one event to its callback URL and records the attempt. Throws when the receiver
  * did not answer 2xx, so the job retries with backoff; every retry sends the same body
- * and event id, signed with the project's current secret.
+ * and event id, signed with the project's current secret. Attempts are numbered per
+ * event, so a redelivery continues the numbering of the attempts before it.
  */
-export async function deliverCallback(ctx: AppContext, eventId: string, attempt: number): Promise<void> {
+export async function deliverCallback(ctx: AppContext, eventId: string): Promise<void> {
   const event = await ctx.storage.db.selectFrom('callback_events').selectAll().where('id', '=', eventId).executeTakeFirst();
   if (event === undefined || event.url === null || event.delivery_state === 'DELIVERED') {
     return;
@@ -74,7 +75,7 @@ export async function deliverCallback(ctx: AppContext, eventId: string, attempt:
         id: newId(),
         event_id: event.id,
         project_id: event.project_id,
-        attempt,
+        attempt: event.attempts + 1,
         started_ms: nowMs - durationMs,
         duration_ms: durationMs,
         status_code: statusCode,

@@ -38,8 +38,10 @@ function parseNumberStepPayload(value: unknown): NumberStepPayload | undefined {
   return { projectId: value.projectId, phoneNumber: value.phoneNumber, hostingOrderId: value.hostingOrderId };
 }
 
-/** One definition per job type; the mapped type makes a missing or mistyped entry a compile error. */
-export const JOB_DEFINITIONS: { [T in JobType]: JobDefinition<T> } = {
+/** A definition for every job type; the mapped type makes a missing or mistyped entry a compile error. */
+export type JobDefinitions = { [T in JobType]: JobDefinition<T> };
+
+export const JOB_DEFINITIONS: JobDefinitions = {
   start_hosting_order: {
     parsePayload: (value) => (isObject(value) && typeof value.hostingOrderId === 'string' ? { hostingOrderId: value.hostingOrderId } : undefined),
     run: async (ctx, payload) => {
@@ -63,8 +65,8 @@ export const JOB_DEFINITIONS: { [T in JobType]: JobDefinition<T> } = {
   },
   deliver_callback: {
     parsePayload: (value) => (isObject(value) && typeof value.eventId === 'string' ? { eventId: value.eventId } : undefined),
-    run: async (ctx, payload, run) => {
-      await deliverCallback(ctx, payload.eventId, run.attempt);
+    run: async (ctx, payload) => {
+      await deliverCallback(ctx, payload.eventId);
       return { kind: 'done' };
     },
     onExhausted: (ctx, payload) => markDeliveryExhausted(ctx, payload.eventId),
@@ -72,7 +74,3 @@ export const JOB_DEFINITIONS: { [T in JobType]: JobDefinition<T> } = {
     retryCapMs: 60 * MINUTE_MS,
   },
 };
-
-export function isJobType(value: string): value is JobType {
-  return Object.hasOwn(JOB_DEFINITIONS, value);
-}
