@@ -8,7 +8,7 @@ import pino from 'pino';
 import type { Logger } from 'pino';
 import { Authenticator } from './app/auth/authenticator.js';
 import { RateLimiter } from './app/auth/rate-limiter.js';
-import { putCatalogEntry } from './app/catalog-admin.js';
+import { ensureCatalogEntry } from './app/catalog-admin.js';
 import type { AppContext } from './app/context.js';
 import { newSecret } from './app/ids.js';
 import { Metrics } from './app/metrics.js';
@@ -53,7 +53,7 @@ const SANDBOX_CREDENTIALS_SETTING = 'sandbox_credentials';
 const ADMIN_TOKEN_SETTING = 'admin_token';
 
 export function createLogger(config: Readonly<Config>): Logger {
-  const isPretty = process.stdout.isTTY === true && process.env.NODE_ENV !== 'production';
+  const isPretty = process.stdout.isTTY === true && config.isPrettyLogAllowed;
   return pino({
     level: config.logLevel,
     redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
@@ -112,10 +112,10 @@ async function registerConfiguredCatalog(ctx: AppContext, projectId: string | un
     return;
   }
   if (ctx.config.servicePlanId !== undefined) {
-    await putCatalogEntry(ctx, 'service_plans', projectId, ctx.config.servicePlanId, { state: 'ACTIVE' });
+    await ensureCatalogEntry(ctx, 'service_plans', projectId, ctx.config.servicePlanId);
   }
   if (ctx.config.campaignId !== undefined) {
-    await putCatalogEntry(ctx, 'campaigns', projectId, ctx.config.campaignId, { state: 'ACTIVE' });
+    await ensureCatalogEntry(ctx, 'campaigns', projectId, ctx.config.campaignId);
   }
 }
 

@@ -62,6 +62,16 @@ export async function putCatalogEntry(
   return view(row);
 }
 
+/** Registers a service plan or campaign as ACTIVE unless it exists; an existing entry keeps its state. */
+export async function ensureCatalogEntry(ctx: AppContext, table: CatalogTable, projectId: string, id: string): Promise<void> {
+  const nowMs = ctx.clock.now();
+  await ctx.storage.db
+    .insertInto(table)
+    .values({ project_id: projectId, id, state: 'ACTIVE', created_ms: nowMs, updated_ms: nowMs })
+    .onConflict((conflict) => conflict.columns(['project_id', 'id']).doNothing())
+    .execute();
+}
+
 export async function listCatalogEntries(ctx: AppContext, table: CatalogTable, projectId: string): Promise<CatalogEntryView[]> {
   await getProject(ctx, projectId);
   const rows = await ctx.storage.db.selectFrom(table).selectAll().where('project_id', '=', projectId).orderBy('id').execute();

@@ -146,6 +146,7 @@ export async function createImportOrder(ctx: AppContext, projectId: string, body
     }
     throw error;
   }
+  ctx.logger.info({ projectId, hostingOrderId, numberCount: numbers.length }, 'import order created');
   ctx.wakeWorker();
   return order;
 }

@@ -94,6 +94,7 @@ export async function deliverCallback(ctx: AppContext, eventId: string): Promise
       .execute();
   });
   if (!isDelivered) {
+    ctx.logger.warn({ eventId: event.id, projectId: event.project_id, attempt: event.attempts + 1, statusCode, durationMs, err: error === null ? undefined : { message: error } }, 'callback delivery failed');
     throw new CallbackDeliveryError(error ?? `The receiver answered HTTP ${statusCode}; only 2xx counts as delivered.`);
   }
 }

@@ -82,6 +82,7 @@ export async function importNumber(ctx: AppContext, projectId: string, body: Imp
     }
     throw error;
   }
+  ctx.logger.info({ projectId, phoneNumber: parsed.e164 }, 'number imported');
   ctx.wakeWorker();
   return row as ImportedNumberRow;
 }

@@ -133,6 +133,18 @@ export async function runNumberStep(
     return { kind: 'reschedule', runAtMs: ctx.clock.now() + outcome.checkAfterMs };
   }
   await ctx.storage.db.transaction().execute((trx) => finishStep(trx, ctx, step, row, payload, outcome));
+  ctx.logger.info(
+    {
+      projectId: row.project_id,
+      phoneNumber: row.phone_number,
+      hostingOrderId: payload.hostingOrderId,
+      step,
+      operation: request.operation,
+      state: outcome.kind === 'done' ? 'DONE' : 'FAILED',
+      ...(outcome.kind === 'failed' ? { errorCode: outcome.failureCode ?? outcome.errorCode } : {}),
+    },
+    'number step finished',
+  );
   ctx.wakeWorker();
   return { kind: 'done' };
 }

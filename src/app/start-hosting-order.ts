@@ -4,14 +4,14 @@ import { enqueueJob } from './job-payloads.js';
 
 /** Moves a SUBMITTED IMPORT order to IN_PROGRESS and queues the first step of each of its numbers. */
 export async function startHostingOrder(ctx: AppContext, hostingOrderId: string): Promise<void> {
-  await ctx.storage.db.transaction().execute(async (trx) => {
+  const started = await ctx.storage.db.transaction().execute(async (trx) => {
     const order = await trx.selectFrom('hosting_orders').selectAll().where('id', '=', hostingOrderId).executeTakeFirst();
     if (order === undefined || order.type !== 'IMPORT') {
-      return;
+      return undefined;
     }
     const next = nextHostingOrderState(order.state as never, 'start');
     if (next === undefined) {
-      return;
+      return undefined;
     }
     const nowMs = ctx.clock.now();
     const moved = await trx
@@ -21,7 +21,7 @@ export async function startHostingOrder(ctx: AppContext, hostingOrderId: string)
       .where('state', '=', order.state)
       .executeTakeFirst();
     if (moved.numUpdatedRows === 0n) {
-      return;
+      return undefined;
     }
     const numbers = await trx
       .selectFrom('hosting_order_numbers')
@@ -33,6 +33,10 @@ export async function startHostingOrder(ctx: AppContext, hostingOrderId: string)
       const payload = { projectId: order.project_id, phoneNumber: number.phone_number, hostingOrderId };
       await enqueueJob(trx, 'sms_step', payload, { runAtMs: nowMs });
     }
+    return { projectId: order.project_id, numberCount: numbers.length };
   });
+  if (started !== undefined) {
+    ctx.logger.info({ ...started, hostingOrderId }, 'hosting order started');
+  }
   ctx.wakeWorker();
 }

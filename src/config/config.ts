@@ -21,6 +21,8 @@ export interface Config {
   servicePlanId: string | undefined;
   campaignId: string | undefined;
   logLevel: string;
+  /** Coloured log lines on a terminal; off when NODE_ENV is production. */
+  isPrettyLogAllowed: boolean;
   /** How long a simulated carrier step stays IN_PROGRESS. */
   stepDelayMs: number;
   /** Requests per minute that one access key may make with HTTP Basic. */
@@ -123,6 +125,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     servicePlanId: env.SERVICE_PLAN_ID === '' ? undefined : env.SERVICE_PLAN_ID,
     campaignId: env.CAMPAIGN_ID === '' ? undefined : env.CAMPAIGN_ID,
     logLevel: env.LOG_LEVEL ?? 'info',
+    isPrettyLogAllowed: env.NODE_ENV !== 'production',
     stepDelayMs: readInteger(env, 'NUMBERHOST_STEP_DELAY_MS', 2000, 0, 86_400_000),
     basicAuthRequestsPerMinute: readInteger(env, 'NUMBERHOST_BASIC_AUTH_RPM', 600, 1, 10_000_000),
     importOrderLimit: readInteger(env, 'NUMBERHOST_IMPORT_ORDER_LIMIT', 5, 1, 500),

@@ -97,9 +97,11 @@ export function parseNanpNumber(
     };
   }
   const areaCode = match[1] as string;
-  const isTollFree = TOLL_FREE_AREA_CODES.has(areaCode);
+  const metadata = parsePhoneNumberFromString(raw);
+  // The area code decides for the known toll-free codes; the metadata catches any it adds.
+  const isTollFree = TOLL_FREE_AREA_CODES.has(areaCode) || metadata?.getType() === 'TOLL_FREE';
   if (!isTollFree && regionCode !== undefined) {
-    const metadataRegion = parsePhoneNumberFromString(raw)?.country;
+    const metadataRegion = metadata?.country;
     if (metadataRegion !== undefined && metadataRegion !== regionCode) {
       const hint = isRegionCode(metadataRegion)
         ? `Set regionCode to "${metadataRegion}" or use a ${regionCode} number.`
