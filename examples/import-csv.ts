@@ -28,12 +28,13 @@ export const EXIT_ALL_IMPORTED = 0;
 export const EXIT_SOME_FAILED = 1;
 export const EXIT_USAGE = 2;
 
-/** The API's limit of numbers per hostingOrders:importNumbers request, unless the operator raised it. */
+/** The default per-project limit of hostingOrders:importNumbers; an operator can raise it up to 500. */
 export const MAX_NUMBERS_PER_ORDER = 5;
+const MAX_RAISED_NUMBERS_PER_ORDER = 500;
 
 const USAGE = `Usage: npx tsx examples/import-csv.ts [options] <file.csv>
 
-Imports every number of the CSV file in hosting orders of at most ${MAX_NUMBERS_PER_ORDER} numbers,
+Imports every number of the CSV file in hosting orders of --batch-size numbers each,
 then prints each number's state changes until every order has completed.
 
 Options:
@@ -42,7 +43,8 @@ Options:
   --region <US|CA>          regionCode of the numbers (default: US)
   --display-name <name>     displayName of the orders and numbers
   --callback-url <url>      callbackUrl of the orders
-  --batch-size <n>          numbers per order, 1 to ${MAX_NUMBERS_PER_ORDER} (default: ${MAX_NUMBERS_PER_ORDER})
+  --batch-size <n>          numbers per order, 1 to ${MAX_RAISED_NUMBERS_PER_ORDER}; above ${MAX_NUMBERS_PER_ORDER} only when the
+                            operator raised the project's import limit (default: ${MAX_NUMBERS_PER_ORDER})
   --poll-interval-ms <ms>   time between two polls of the orders (default: 1000)
   --timeout-seconds <s>     give up waiting after this many seconds (default: 600)
   -h, --help                show this help
@@ -223,7 +225,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' 
     regionCode: values.region,
     displayName: values['display-name'],
     callbackUrl: values['callback-url'],
-    batchSize: readPositiveInteger(values['batch-size'], '--batch-size', MAX_NUMBERS_PER_ORDER, MAX_NUMBERS_PER_ORDER),
+    batchSize: readPositiveInteger(values['batch-size'], '--batch-size', MAX_NUMBERS_PER_ORDER, MAX_RAISED_NUMBERS_PER_ORDER),
     pollIntervalMs: readPositiveInteger(values['poll-interval-ms'], '--poll-interval-ms', 1000, 60_000),
     timeoutMs: readPositiveInteger(values['timeout-seconds'], '--timeout-seconds', 600, 86_400) * 1000,
     baseUrl: (env.NUMBERHOST_URL ?? 'http://localhost:8080').replace(/\/+$/, ''),
@@ -447,7 +449,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   try {
     created = await createOrders(client, options, toBatches(numbers, options.batchSize));
   } catch (error) {
-    process.stderr.write(`import-csv: nothing was imported: ${describeError(error)}\n`);
+    const reason = describeError(error);
+    const hint = /ECONNREFUSED|ENOTFOUND|fetch failed/.test(reason) ? ` Is the server running at ${options.baseUrl}? Check NUMBERHOST_URL.` : '';
+    process.stderr.write(`import-csv: nothing was imported: ${reason}.${hint}\n`);
     return EXIT_USAGE;
   }
   const { failed, unfinished } = await followOrders(client, options, created.orders);

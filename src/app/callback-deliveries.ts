@@ -74,7 +74,7 @@ export async function redeliverCallback(ctx: AppContext, projectId: string, even
       throw notFound(`Callback event ${eventId} was not found in project ${projectId}.`);
     }
     if (event.url === null) {
-      throw failedPrecondition('eventId', `Event ${eventId} has no callback URL to deliver to.`);
+      throw failedPrecondition('eventId', `Event ${eventId} has no callback URL to deliver to. Set callbackUrl on the number or order; events raised after that are delivered.`);
     }
     await trx.updateTable('callback_events').set({ delivery_state: 'PENDING', delivered_ms: null }).where('id', '=', eventId).execute();
     // An event still being retried already has its delivery job: move it forward and give

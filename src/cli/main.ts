@@ -71,7 +71,8 @@ async function main(): Promise<void> {
       process.exitCode = EXIT_USAGE;
       return;
     }
-    process.stderr.write(`numberhost: ${error instanceof Error ? error.message : String(error)}\n`);
+    const hint = code === 'EADDRINUSE' ? ' Another process uses this port: stop it, or start with PORT set to a free port.' : '';
+    process.stderr.write(`numberhost: ${error instanceof Error ? error.message : String(error)}${hint}\n`);
     process.exitCode = EXIT_FAILURE;
   }
 }

@@ -69,10 +69,12 @@ export function parseNanpNumber(
     return { field, description: withSuggestion(`${describeValue(raw)} is not in E.164 format: it must start with "+" and the country code.`, raw) };
   }
   if (!/^\+\d+$/.test(raw)) {
+    const isOtherCountry = /^\+[\s().-]*[02-9]/.test(raw);
+    const countryNote = isOtherCountry ? ' Only North American (+1) numbers can be hosted.' : '';
     return {
       field,
       description: withSuggestion(
-        `${describeValue(raw)} is not in E.164 format: only "+" followed by ASCII digits is allowed, with no spaces or punctuation.`,
+        `${describeValue(raw)} is not in E.164 format: only "+" followed by ASCII digits is allowed, with no spaces or punctuation.${countryNote}`,
         raw,
       ),
     };
