@@ -43,7 +43,7 @@ export interface StartupCredentials {
 export interface RunningService {
   ctx: AppContext;
   app: FastifyInstance | undefined;
-  worker: Worker | undefined;
+  workers: Worker[];
   url: string | undefined;
   credentials: StartupCredentials;
   close(): Promise<void>;
@@ -134,11 +134,11 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
           isHttpsRequired: config.mode === 'production',
         })
       : undefined;
-  let worker: Worker | undefined;
+  const workers: Worker[] = [];
   let app: FastifyInstance | undefined;
   const close = async () => {
     await app?.close();
-    await worker?.stop();
+    await Promise.all(workers.map((worker) => worker.stop()));
     await ownSender?.close();
     await storage.close();
   };
@@ -155,7 +155,11 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
       metrics: new Metrics(),
       ports: { smsPlatform: new SimulatedSmsPlatform(storage.db, stepDelayMs), campaignRegistry: new SimulatedCampaignRegistry(storage.db, stepDelayMs) },
       callbackSender: options.callbackSender ?? (ownSender as CallbackSender),
-      wakeWorker: () => worker?.wake(),
+      wakeWorker: () => {
+        for (const worker of workers) {
+          worker.wake();
+        }
+      },
     };
 
     const admin = await resolveAdminToken(ctx);
@@ -166,13 +170,17 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
     await authenticator.init();
 
     if (options.isRunningWorker) {
-      worker = new Worker(ctx, {
-        concurrency: config.workerConcurrency,
-        pollIntervalMs: config.workerPollIntervalMs,
-        leaseMs: config.jobLeaseMs,
-        isRecordingRuns: config.isRecordingJobRuns,
-      });
-      await worker.start();
+      // Callback deliveries get their own worker, so slow or dead receivers (up to the
+      // callback timeout per attempt) cannot hold up the provisioning steps of any project.
+      const common = { pollIntervalMs: config.workerPollIntervalMs, leaseMs: config.jobLeaseMs, isRecordingRuns: config.isRecordingJobRuns };
+      const deliveryTypes = { types: ['deliver_callback'] };
+      workers.push(
+        new Worker(ctx, { ...common, name: 'steps', concurrency: config.workerConcurrency, typeFilter: { kind: 'except', ...deliveryTypes } }),
+        new Worker(ctx, { ...common, name: 'callbacks', concurrency: config.callbackConcurrency, typeFilter: { kind: 'only', ...deliveryTypes } }),
+      );
+      for (const worker of workers) {
+        await worker.start();
+      }
     }
 
     let url: string | undefined;
@@ -184,7 +192,7 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
     return {
       ctx,
       app,
-      worker,
+      workers,
       url,
       credentials: { ...clientCredentials, adminToken: admin.isGenerated ? admin.token : undefined },
       close,

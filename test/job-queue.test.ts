@@ -286,7 +286,9 @@ describe.each(DIALECTS)('worker on %s', (dialect) => {
     expect(run?.outcome).toBe('dropped');
   });
 
-  it('stops promptly and leaves no timers', async () => {
+  // Only on SQLite: the pg pool keeps one idle timer per idle client, so the process's
+  // timer count there moves with pool use, not with the worker.
+  it.runIf(dialect === 'sqlite')('stops promptly and leaves no timers', async () => {
     const timersBefore = activeTimerCount();
     const worker = new Worker(service.service.ctx, { concurrency: 2, pollIntervalMs: 60_000, leaseMs: 3000, isRecordingRuns: false });
     await worker.start();

@@ -1,4 +1,4 @@
-import { failedPrecondition, notFound } from '../domain/errors.js';
+import { describeValue, failedPrecondition, invalidArgument, notFound } from '../domain/errors.js';
 import type { CallbackAttemptRow, CallbackEventRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
 import { enqueueJob } from './job-payloads.js';
@@ -38,7 +38,12 @@ export interface CallbackDeliveryFilter {
 }
 
 /** Lists a project's events, newest first, each with every delivery attempt. */
+const DELIVERY_STATES = ['PENDING', 'DELIVERED', 'FAILED', 'NO_URL'];
+
 export async function listCallbackDeliveries(ctx: AppContext, projectId: string, filter: CallbackDeliveryFilter) {
+  if (filter.deliveryState !== undefined && filter.deliveryState !== '' && !DELIVERY_STATES.includes(filter.deliveryState)) {
+    throw invalidArgument([{ field: 'deliveryState', description: `${describeValue(filter.deliveryState)} is not one of ${DELIVERY_STATES.join(', ')}.` }]);
+  }
   let query = ctx.storage.db.selectFrom('callback_events').selectAll().where('project_id', '=', projectId);
   if (filter.deliveryState) query = query.where('delivery_state', '=', filter.deliveryState);
   if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
@@ -69,6 +74,7 @@ export async function listCallbackDeliveries(ctx: AppContext, projectId: string,
 /** Queues one more delivery of an event, with the same id and body, whatever its state. */
 export async function redeliverCallback(ctx: AppContext, projectId: string, eventId: string) {
   await ctx.storage.db.transaction().execute(async (trx) => {
+    await ctx.storage.dialect.lockCallbackEvent(trx, eventId);
     const event = await trx.selectFrom('callback_events').selectAll().where('id', '=', eventId).where('project_id', '=', projectId).executeTakeFirst();
     if (event === undefined) {
       throw notFound(`Callback event ${eventId} was not found in project ${projectId}.`);
@@ -77,13 +83,15 @@ export async function redeliverCallback(ctx: AppContext, projectId: string, even
       throw failedPrecondition('eventId', `Event ${eventId} has no callback URL to deliver to. Set callbackUrl on the number or order; events raised after that are delivered.`);
     }
     await trx.updateTable('callback_events').set({ delivery_state: 'PENDING', delivered_ms: null }).where('id', '=', eventId).execute();
-    // An event still being retried already has its delivery job: move it forward and give
-    // it a fresh attempt budget rather than queueing a second one for the same event.
+    // An event waiting for a retry already has its delivery job: move it forward and give
+    // it a fresh attempt budget rather than queueing a second one. A job a worker holds
+    // right now may be about to finish, so it is left alone and a new one is queued.
     const queued = await trx
       .updateTable('jobs')
       .set({ run_at_ms: ctx.clock.now(), attempts: 0 })
       .where('type', '=', 'deliver_callback')
       .where('payload', '=', JSON.stringify({ eventId }))
+      .where('locked_by', 'is', null)
       .executeTakeFirst();
     if (queued.numUpdatedRows === 0n) {
       await enqueueJob(trx, 'deliver_callback', { eventId }, { runAtMs: ctx.clock.now(), maxAttempts: ctx.config.callbackMaxAttempts });

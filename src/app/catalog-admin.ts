@@ -45,7 +45,7 @@ export async function putCatalogEntry(
   await getProject(ctx, projectId);
   const allowed: readonly string[] = table === 'service_plans' ? SERVICE_PLAN_STATES : CAMPAIGN_STATES;
   const idViolations = checkIdentifier(id, table === 'service_plans' ? 'servicePlanId' : 'campaignId', false);
-  const state = body.state ?? 'ACTIVE';
+  const state = body.state === undefined ? 'ACTIVE' : body.state;
   if (typeof state !== 'string' || !allowed.includes(state)) {
     idViolations.push({ field: 'state', description: `${describeValue(state)} is not one of ${allowed.join(', ')}.` });
   }

@@ -32,7 +32,7 @@ export async function createImportOrder(ctx: AppContext, projectId: string, body
     ...checkProjectIdField(body.projectId, projectId),
     ...checkRegionCode(body.regionCode),
     ...checkDisplayName(body.displayName),
-    ...checkCallbackUrl(body.callbackUrl, 'callbackUrl', ctx.config.mode === 'production'),
+    ...checkCallbackUrl(body.callbackUrl, 'callbackUrl', ctx.config.mode === 'production', (host) => ctx.callbackSender.refusedHostReason?.(host)),
     ...checkIdentifier(body.servicePlanId, 'servicePlanId', false),
     ...checkIdentifier(campaignId, 'campaignId', true),
   ];

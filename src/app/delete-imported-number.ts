@@ -1,6 +1,7 @@
 import { failedPrecondition } from '../domain/errors.js';
 import type { AppContext } from './context.js';
 import { getImportedNumber } from './get-imported-number.js';
+import { numberStepPayload } from './job-payloads.js';
 import { adjustImportedNumberCount } from './number-counter.js';
 import { recordEvent } from './record-event.js';
 
@@ -41,6 +42,13 @@ export async function deleteImportedNumber(ctx: AppContext, projectId: string, p
       return;
     }
     await adjustImportedNumberCount(trx, projectId, -1);
+    // Steps still queued for the deleted number must not act on a later import of it.
+    await trx
+      .deleteFrom('jobs')
+      .where('type', 'in', ['sms_step', 'campaign_step'])
+      .where('payload', '=', JSON.stringify(numberStepPayload(projectId, phoneNumber, null)))
+      .where('locked_by', 'is', null)
+      .execute();
     await recordEvent(trx, ctx, {
       projectId,
       resourceType: 'IMPORTED_NUMBER',

@@ -33,9 +33,11 @@ export class CallbackDeliveryError extends Error {
  * and event id, signed with the project's current secret. Attempts are numbered per
  * event, so a redelivery continues the numbering of the attempts before it.
  */
-export async function deliverCallback(ctx: AppContext, eventId: string): Promise<void> {
+export async function deliverCallback(ctx: AppContext, eventId: string, jobId: string): Promise<void> {
   const event = await ctx.storage.db.selectFrom('callback_events').selectAll().where('id', '=', eventId).executeTakeFirst();
-  if (event === undefined || event.url === null || event.delivery_state === 'DELIVERED') {
+  // A DELIVERED event is sent again when its job runs anyway: that job is a redelivery the
+  // operator asked for, or a retry after a crash that came between sending and recording.
+  if (event === undefined || event.url === null) {
     return;
   }
   const project = await ctx.storage.db
@@ -94,9 +96,25 @@ export async function deliverCallback(ctx: AppContext, eventId: string): Promise
       .execute();
   });
   if (!isDelivered) {
+    if (await hasOtherQueuedDelivery(ctx, eventId, jobId)) {
+      // A redelivery queued while this attempt ran takes over the retries, so the event
+      // is not retried by two jobs at once.
+      return;
+    }
     ctx.logger.warn({ eventId: event.id, projectId: event.project_id, attempt: event.attempts + 1, statusCode, durationMs, err: error === null ? undefined : { message: error } }, 'callback delivery failed');
     throw new CallbackDeliveryError(error ?? `The receiver answered HTTP ${statusCode}; only 2xx counts as delivered.`);
   }
+}
+
+async function hasOtherQueuedDelivery(ctx: AppContext, eventId: string, jobId: string): Promise<boolean> {
+  const other = await ctx.storage.db
+    .selectFrom('jobs')
+    .select('id')
+    .where('type', '=', 'deliver_callback')
+    .where('payload', '=', JSON.stringify({ eventId }))
+    .where('id', '!=', jobId)
+    .executeTakeFirst();
+  return other !== undefined;
 }
 
 /** Marks an event whose delivery attempts are used up; an operator can still redeliver it. */

@@ -6,7 +6,7 @@ import { checkCallbackUrl, checkDisplayName, checkIdentifier, checkRegionCode } 
 import type { components } from '../sdk/api-types.js';
 import type { ImportedNumberRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
-import { enqueueJob } from './job-payloads.js';
+import { enqueueJob, numberStepPayload } from './job-payloads.js';
 import { newImportedNumberRow } from './new-imported-number.js';
 import { adjustImportedNumberCount } from './number-counter.js';
 import { checkProjectIdField } from './project-scope.js';
@@ -24,7 +24,7 @@ export async function importNumber(ctx: AppContext, projectId: string, body: Imp
     ...checkProjectIdField(body.projectId, projectId),
     ...checkRegionCode(body.regionCode),
     ...checkDisplayName(body.displayName),
-    ...checkCallbackUrl(body.callbackUrl, 'callbackUrl', ctx.config.mode === 'production'),
+    ...checkCallbackUrl(body.callbackUrl, 'callbackUrl', ctx.config.mode === 'production', (host) => ctx.callbackSender.refusedHostReason?.(host)),
     ...checkIdentifier(body.smsConfiguration?.servicePlanId, 'smsConfiguration.servicePlanId', false),
   ];
   const campaignId = body.smsConfiguration?.campaignId ?? '';
@@ -74,7 +74,7 @@ export async function importNumber(ctx: AppContext, projectId: string, body: Imp
       await registerSandboxCampaign(trx, ctx, projectId, campaignId);
       await trx.insertInto('imported_numbers').values(row).execute();
       await adjustImportedNumberCount(trx, projectId, 1);
-      await enqueueJob(trx, 'sms_step', { projectId, phoneNumber: parsed.e164, hostingOrderId: null }, { runAtMs: nowMs });
+      await enqueueJob(trx, 'sms_step', numberStepPayload(projectId, parsed.e164, null), { runAtMs: nowMs });
     });
   } catch (error) {
     if (ctx.storage.dialect.isUniqueViolation(error)) {

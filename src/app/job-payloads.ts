@@ -10,6 +10,11 @@ export interface NumberStepPayload {
   hostingOrderId: string | null;
 }
 
+/** Builds a step payload with its keys in one fixed order, so equal payloads serialise to equal text. */
+export function numberStepPayload(projectId: string, phoneNumber: string, hostingOrderId: string | null): NumberStepPayload {
+  return { projectId, phoneNumber, hostingOrderId };
+}
+
 /**
  * Payload of every job type. `enqueueJob` takes the type and its payload together,
  * so a wrong payload is a compile error; `src/jobs/registry.ts` binds each type to

@@ -43,7 +43,7 @@ export async function listHostingOrderNumbers(
   const osrState = parseStateFilter(query.osrUpdateState, 'osrUpdateState', violations);
   const campaignState = parseStateFilter(query.campaignProvisioningState, 'campaignProvisioningState', violations);
   const platformState = parseStateFilter(query.platformProvisioningState, 'platformProvisioningState', violations);
-  const page = parsePageRequest(query as Record<string, unknown>, { osrState, campaignState, platformState }, violations);
+  const page = parsePageRequest(query as Record<string, unknown>, { projectId, hostingOrderId, osrState, campaignState, platformState }, violations);
   await getHostingOrder(ctx, projectId, hostingOrderId);
   const column = sortColumn(page.orderBy);
 

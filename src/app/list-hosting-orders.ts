@@ -57,7 +57,7 @@ export async function listHostingOrders(ctx: AppContext, projectId: string, quer
   if (regionCode !== undefined) {
     violations.push(...checkRegionCode(regionCode));
   }
-  const page = parsePageRequest(query as Record<string, unknown>, { state, type, servicePlanId, campaignId, regionCode }, violations);
+  const page = parsePageRequest(query as Record<string, unknown>, { projectId, state, type, servicePlanId, campaignId, regionCode }, violations);
   const column = sortColumn(page.orderBy);
 
   let base = ctx.storage.db.selectFrom('hosting_orders').where('project_id', '=', projectId);

@@ -72,7 +72,7 @@ export async function listImportedNumbers(ctx: AppContext, projectId: string, qu
   const servicePlanId = query.servicePlanId === '' ? undefined : query.servicePlanId;
   const campaignId = query.campaignId === '' ? undefined : query.campaignId;
   const filters = { regionCode, numberPattern: numberPattern?.likePattern, servicePlanId, campaignId };
-  const page = parsePageRequest(query as Record<string, unknown>, filters, violations);
+  const page = parsePageRequest(query as Record<string, unknown>, { projectId, ...filters }, violations);
   const column = sortColumn(page.orderBy);
 
   let base = ctx.storage.db.selectFrom('imported_numbers').where('project_id', '=', projectId);

@@ -6,6 +6,8 @@ import { ORDER_BY_FIELDS } from '../domain/states.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
+/** totalSize is an int32 in the spec. */
+const MAX_TOTAL_SIZE = 2 ** 31 - 1;
 
 /** The position after the last item of a page: its sort time and its id, which breaks ties. */
 export interface Cursor {
@@ -44,7 +46,7 @@ function parsePageSize(raw: unknown, violations: FieldViolation[]): number {
   if (raw === undefined || raw === '') {
     return DEFAULT_PAGE_SIZE;
   }
-  const value = typeof raw === 'number' ? raw : Number(raw);
+  const value = typeof raw === 'number' ? raw : /^\d+$/.test(String(raw)) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < 0) {
     violations.push({ field: 'pageSize', description: `${describeValue(raw)} is not a non-negative integer.` });
     return DEFAULT_PAGE_SIZE;
@@ -82,9 +84,12 @@ function decodeToken(
     body !== undefined &&
     body !== null &&
     body.v === 1 &&
-    typeof body.t === 'number' &&
+    Number.isSafeInteger(body.t) &&
+    body.t >= 0 &&
     typeof body.i === 'string' &&
-    /^[A-Za-z0-9+_-]{1,64}$/.test(raw.slice(0, 64)) &&
+    /^\+?[A-Za-z0-9]{1,64}$/.test(body.i) &&
+    (body.n === undefined || (Number.isInteger(body.n) && body.n >= 0 && body.n <= MAX_TOTAL_SIZE)) &&
+    /^[A-Za-z0-9_-]+$/.test(raw) &&
     Buffer.from(raw, 'base64url').toString('base64url') === raw;
   if (!isWellFormed || body === undefined) {
     violations.push({ field: 'pageToken', description: `${describeValue(raw)} is not a page token from this server; use the nextPageToken of the previous page.` });
@@ -97,7 +102,7 @@ function decodeToken(
     });
     return undefined;
   }
-  return { sortMs: body.t, id: body.i, total: typeof body.n === 'number' && Number.isInteger(body.n) && body.n >= 0 ? body.n : undefined };
+  return { sortMs: body.t, id: body.i, total: body.n };
 }
 
 /** Parses `pageSize`, `orderBy` and `pageToken`, throwing a 400 that names each bad one. */

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApiError, alreadyExists, invalidArgument, notFound } from '../domain/errors.js';
+import { checkDisplayName } from '../domain/request-rules.js';
 import type { ProjectRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
 import { newSecret } from './ids.js';
@@ -19,6 +20,10 @@ export async function createProject(ctx: AppContext, input: { projectId?: string
   const projectId = input.projectId ?? randomUUID();
   if (!PROJECT_ID_PATTERN.test(projectId)) {
     throw invalidArgument([{ field: 'projectId', description: `${JSON.stringify(projectId)} is not a valid project id: use 1 to 64 letters, digits, "_" or "-".` }]);
+  }
+  const nameViolations = checkDisplayName(input.displayName);
+  if (nameViolations.length > 0) {
+    throw invalidArgument(nameViolations);
   }
   const row: ProjectRow = {
     id: projectId,

@@ -1,6 +1,6 @@
 import { nextHostingOrderState } from '../domain/states.js';
 import type { AppContext } from './context.js';
-import { enqueueJob } from './job-payloads.js';
+import { enqueueJob, numberStepPayload } from './job-payloads.js';
 
 /** Moves a SUBMITTED IMPORT order to IN_PROGRESS and queues the first step of each of its numbers. */
 export async function startHostingOrder(ctx: AppContext, hostingOrderId: string): Promise<void> {
@@ -30,7 +30,7 @@ export async function startHostingOrder(ctx: AppContext, hostingOrderId: string)
       .orderBy('position')
       .execute();
     for (const number of numbers) {
-      const payload = { projectId: order.project_id, phoneNumber: number.phone_number, hostingOrderId };
+      const payload = numberStepPayload(order.project_id, number.phone_number, hostingOrderId);
       await enqueueJob(trx, 'sms_step', payload, { runAtMs: nowMs });
     }
     return { projectId: order.project_id, numberCount: numbers.length };

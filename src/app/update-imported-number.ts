@@ -8,7 +8,7 @@ import type { components } from '../sdk/api-types.js';
 import type { Database, ImportedNumberRow, ImportedNumberUpdate } from '../storage/schema.js';
 import type { AppContext } from './context.js';
 import { getImportedNumber } from './get-imported-number.js';
-import { enqueueJob } from './job-payloads.js';
+import { enqueueJob, numberStepPayload } from './job-payloads.js';
 import { checkProjectIdField } from './project-scope.js';
 import { carrierStatesAfter } from './run-number-step.js';
 import { registerSandboxCampaign, requireServicePlan } from './service-catalog.js';
@@ -18,11 +18,16 @@ export type UpdateImportedNumberRequest = components['schemas']['ImportedNumber'
 
 const UNFINISHED_ORDER_STATES = ['SUBMITTED', 'WAITING_FOR_LOA_SIGNATURE', 'IN_PROGRESS'];
 
-function checkRequest(body: UpdateImportedNumberRequest, row: ImportedNumberRow, isHttpsRequired: boolean): FieldViolation[] {
+function checkRequest(
+  body: UpdateImportedNumberRequest,
+  row: ImportedNumberRow,
+  isHttpsRequired: boolean,
+  refusedHostReason: (hostname: string) => string | undefined,
+): FieldViolation[] {
   const violations: FieldViolation[] = [
     ...checkProjectIdField(body.projectId, row.project_id),
     ...checkDisplayName(body.displayName),
-    ...checkCallbackUrl(body.callbackUrl, 'callbackUrl', isHttpsRequired),
+    ...checkCallbackUrl(body.callbackUrl, 'callbackUrl', isHttpsRequired, refusedHostReason),
   ];
   if (body.phoneNumber !== undefined && body.phoneNumber !== '' && body.phoneNumber !== row.phone_number) {
     violations.push({
@@ -50,6 +55,14 @@ function isLinkActive(id: string, type: string, state: string): boolean {
   return id !== '' && !(type === 'PROVISIONING' && state === 'FAILED');
 }
 
+/**
+ * True when sending the current value again retries a failed operation: the id after a
+ * failed link, or "" after a failed unlink. "" after a failed link changes nothing.
+ */
+function isRetryOf(value: string, type: string, state: string): boolean {
+  return state === 'FAILED' && (value === '' ? type === 'DEPROVISIONING' : type === 'PROVISIONING');
+}
+
 /** A failed unlink leaves the number linked to the old service, with its id already cleared. */
 function isUnlinkFailed(type: string, state: string): boolean {
   return type === 'DEPROVISIONING' && state === 'FAILED';
@@ -74,7 +87,7 @@ function planCampaignChange(row: ImportedNumberRow, campaignId: string | undefin
   const noError = { errorCode: '', errorMessage: '' };
   const isLinked = isLinkActive(row.campaign_id, row.campaign_type, row.campaign_state);
   if (campaignId === row.campaign_id) {
-    if (row.campaign_state !== 'FAILED') {
+    if (!isRetryOf(campaignId, row.campaign_type, row.campaign_state)) {
       return {};
     }
     // The same value after a failed link or unlink retries that operation.
@@ -141,7 +154,7 @@ function planServicePlanChange(
   }
   const isLinked = isLinkActive(row.service_plan_id, row.sms_type, row.sms_state);
   if (servicePlanId === row.service_plan_id) {
-    if (row.sms_state !== 'FAILED') {
+    if (!isRetryOf(servicePlanId, row.sms_type, row.sms_state)) {
       return {};
     }
     if (row.sms_type === 'DEPROVISIONING' && campaignStillLinked !== undefined) {
@@ -232,7 +245,7 @@ export async function updateImportedNumber(
   body: UpdateImportedNumberRequest,
 ): Promise<ImportedNumberRow> {
   const current = await getImportedNumber(ctx, projectId, phoneNumber);
-  const violations = checkRequest(body, current, ctx.config.mode === 'production');
+  const violations = checkRequest(body, current, ctx.config.mode === 'production', (host) => ctx.callbackSender.refusedHostReason?.(host));
   if (violations.length > 0) {
     throw invalidArgument(violations);
   }
@@ -278,8 +291,14 @@ export async function updateImportedNumber(
       .set(update)
       .where('project_id', '=', projectId)
       .where('phone_number', '=', phoneNumber)
+      // Compare-and-set on every column the plan was made from, so a concurrent PATCH or
+      // step that changed any of them makes this one fail instead of overwriting it.
       .where('sms_state', '=', row.sms_state)
+      .where('sms_type', '=', row.sms_type)
+      .where('service_plan_id', '=', row.service_plan_id)
       .where('campaign_state', '=', row.campaign_state)
+      .where('campaign_type', '=', row.campaign_type)
+      .where('campaign_id', '=', row.campaign_id)
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) {
       throw failedPrecondition('smsConfiguration', `${phoneNumber} changed while this request ran; GET it and retry.`);
@@ -299,7 +318,7 @@ export async function updateImportedNumber(
       campaignState: row.campaign_state as StepState,
     });
     if (step !== undefined && wasIdle) {
-      const payload = { projectId, phoneNumber, hostingOrderId: null };
+      const payload = numberStepPayload(projectId, phoneNumber, null);
       await enqueueJob(trx, step === 'sms' ? 'sms_step' : 'campaign_step', payload, { runAtMs: nowMs });
     }
     return next;

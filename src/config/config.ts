@@ -30,6 +30,8 @@ export interface Config {
   /** Default number limit of `hostingOrders:importNumbers`, raisable per project. */
   importOrderLimit: number;
   workerConcurrency: number;
+  /** Callback deliveries run at once, in a worker of their own. */
+  callbackConcurrency: number;
   workerPollIntervalMs: number;
   isWorkerEnabled: boolean;
   callbackTimeoutMs: number;
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     basicAuthRequestsPerMinute: readInteger(env, 'NUMBERHOST_BASIC_AUTH_RPM', 600, 1, 10_000_000),
     importOrderLimit: readInteger(env, 'NUMBERHOST_IMPORT_ORDER_LIMIT', 5, 1, 500),
     workerConcurrency: readInteger(env, 'NUMBERHOST_WORKER_CONCURRENCY', 8, 1, 256),
+    callbackConcurrency: readInteger(env, 'NUMBERHOST_CALLBACK_CONCURRENCY', 16, 1, 1024),
     workerPollIntervalMs: readInteger(env, 'NUMBERHOST_WORKER_POLL_MS', 200, 10, 60_000),
     isWorkerEnabled: env.NUMBERHOST_NO_WORKER !== '1',
     callbackTimeoutMs: readInteger(env, 'NUMBERHOST_CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000),

@@ -53,10 +53,20 @@ export class ApiError extends Error {
  * Builds the 400 for a request with one or more invalid fields. The message repeats
  * the first violation so that clients that show only `message` still see the cause.
  */
-export function invalidArgument(violations: FieldViolation[]): ApiError {
+/** At most this many field violations are listed in one error, so a huge bad request gets a small answer. */
+export const MAX_LISTED_VIOLATIONS = 100;
+
+export function invalidArgument(allViolations: FieldViolation[]): ApiError {
+  const violations =
+    allViolations.length > MAX_LISTED_VIOLATIONS
+      ? [
+          ...allViolations.slice(0, MAX_LISTED_VIOLATIONS),
+          { field: '(request)', description: `${allViolations.length - MAX_LISTED_VIOLATIONS} more violations are not listed; fix the ones above and retry.` },
+        ]
+      : allViolations;
   const first = violations[0];
   const summary = first ? `${first.field}: ${first.description}` : 'The request is invalid.';
-  const more = violations.length > 1 ? ` (and ${violations.length - 1} more; see details)` : '';
+  const more = allViolations.length > 1 ? ` (and ${allViolations.length - 1} more; see details)` : '';
   return new ApiError('INVALID_ARGUMENT', `Invalid request. ${summary}${more}`, {
     fieldViolations: violations,
   });
@@ -85,8 +95,15 @@ export function describeValue(value: unknown): string {
   } else if (value === undefined) {
     text = 'nothing';
   } else {
-    const json = JSON.stringify(value) ?? String(value);
+    let json: string;
+    try {
+      json = JSON.stringify(value) ?? String(value);
+    } catch {
+      // JSON.stringify throws a RangeError on very deep nesting.
+      json = Array.isArray(value) ? '(a deeply nested array)' : '(a deeply nested object)';
+    }
     text = json.length > MAX_SHOWN_CHARS ? `${json.slice(0, MAX_SHOWN_CHARS)}…` : json;
   }
-  return text;
+  // Escape invisible and direction-changing characters so the value cannot render reordered.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

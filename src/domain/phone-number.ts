@@ -99,6 +99,13 @@ export function parseNanpNumber(
     };
   }
   const areaCode = match[1] as string;
+  const exchange = match[2] as string;
+  if (/^[2-9]11$/.test(areaCode) || /^[2-9]11$/.test(exchange)) {
+    return {
+      field,
+      description: `${describeValue(raw)} is not a valid North American number: ${areaCode.endsWith('11') ? 'area code' : 'exchange'} ${areaCode.endsWith('11') ? areaCode : exchange} is an N11 service code (such as 911), never assigned to numbers.`,
+    };
+  }
   const metadata = parsePhoneNumberFromString(raw);
   // The area code decides for the known toll-free codes; the metadata catches any it adds.
   const isTollFree = TOLL_FREE_AREA_CODES.has(areaCode) || metadata?.getType() === 'TOLL_FREE';

@@ -107,7 +107,12 @@ export function checkDisplayName(value: unknown, field = 'displayName'): FieldVi
  * Checks the syntax of a callback URL. Whether its host resolves to an allowed address
  * is decided at delivery time, after DNS resolution.
  */
-export function checkCallbackUrl(value: unknown, field: string, isHttpsRequired: boolean): FieldViolation[] {
+export function checkCallbackUrl(
+  value: unknown,
+  field: string,
+  isHttpsRequired: boolean,
+  refusedHostReason: (hostname: string) => string | undefined = () => undefined,
+): FieldViolation[] {
   if (value === undefined || value === '') {
     return [];
   }
@@ -116,6 +121,9 @@ export function checkCallbackUrl(value: unknown, field: string, isHttpsRequired:
   }
   if (value.length > MAX_CALLBACK_URL_CHARS) {
     return [{ field, description: `is ${value.length} characters long; at most ${MAX_CALLBACK_URL_CHARS} are allowed.` }];
+  }
+  if (/[\s\u0000-\u001f\u007f]/.test(value)) {
+    return [{ field, description: 'must not contain spaces or control characters; percent-encode them.' }];
   }
   let url: URL;
   try {
@@ -130,6 +138,16 @@ export function checkCallbackUrl(value: unknown, field: string, isHttpsRequired:
   }
   if (url.username !== '' || url.password !== '') {
     return [{ field, description: 'must not contain a user name or password; authenticate callbacks with the HMAC signature instead.' }];
+  }
+  if (!/^[a-z]+:\/\/[^/?#]/i.test(value) || url.hostname === '') {
+    return [{ field, description: `${describeValue(value)} has no host name; write it as "https://host/path".` }];
+  }
+  if (url.port === '0') {
+    return [{ field, description: `${describeValue(value)} uses port 0, which cannot receive requests.` }];
+  }
+  const refusal = refusedHostReason(url.hostname);
+  if (refusal !== undefined) {
+    return [{ field, description: `${describeValue(value)} cannot receive callbacks: ${refusal}` }];
   }
   return [];
 }

@@ -24,7 +24,8 @@ export function parseBasicAuthorization(header: string | undefined): BasicCreden
   }
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
   const separator = decoded.indexOf(':');
-  if (separator <= 0) {
+  // A NUL could not name a stored key, and scrypt would treat "secret" and "secret\0" alike.
+  if (separator <= 0 || decoded.includes('\u0000')) {
     return undefined;
   }
   return { keyId: decoded.slice(0, separator), keySecret: decoded.slice(separator + 1) };

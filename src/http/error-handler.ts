@@ -15,7 +15,7 @@ function fromFastifyError(error: FastifyError, limitBytes: number): ApiError {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON: send it with Content-Type: application/json.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('PAYLOAD_TOO_LARGE', `The request body is larger than ${limitBytes} bytes. Send fewer numbers per request.`);
+      return new ApiError('PAYLOAD_TOO_LARGE', `The request body is larger than the ${error.message.match(/\d+/)?.[0] ?? limitBytes} bytes this operation accepts. Send a smaller body, for example fewer numbers per request.`);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return invalidArgument([{ field: '(body)', description: 'is empty; send a JSON object, or no Content-Type header when there is no body.' }]);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

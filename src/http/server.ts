@@ -7,6 +7,8 @@ import { newId } from '../app/ids.js';
 import { authenticateAdminRequest, authenticateProjectRequest } from './auth.js';
 import { BodyValidator } from './body-validation.js';
 import { frameworkErrorHandler, installErrorHandlers } from './error-handler.js';
+import { installJsonBodyParser } from './json-body.js';
+import { rejectNulCharacters } from './nul-characters.js';
 import { checkSingleValuedQuery } from './query-validation.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerCallbackConfigurationRoutes } from './routes/callback-configuration.js';
@@ -22,6 +24,8 @@ export interface ServerDependencies {
   rateLimiter: RateLimiter;
   adminToken: string;
 }
+
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Log fields never written: credentials, secrets and LOA personal data. */
 export const REDACTED_LOG_PATHS = [
@@ -63,6 +67,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : newId();
     },
     trustProxy: false,
+    // A client that stops sending its request is cut off instead of holding a socket forever.
+    requestTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: { maxParamLength: 256 },
     rewriteUrl: (request) => decodeEncodedColons(request.url ?? '/'),
     frameworkErrors: frameworkErrorHandler(ctx.config.bodyLimitBytes),
@@ -71,6 +77,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   // Fastify parses text/plain bodies by default. The API takes JSON only, so a text
   // body gets 415 like any other media type.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
   const bodyValidator = new BodyValidator(createSpecAjv());
 
   app.addHook('onSend', async (request, reply) => {
@@ -91,7 +98,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     }
   });
   app.addHook('preHandler', async (request) => {
-    if ((request.routeOptions.url ?? '').startsWith('/v1/projects/')) {
+    rejectNulCharacters(request);
+    const url = request.routeOptions.url ?? '';
+    if (url.startsWith('/v1/projects/') || url.startsWith('/admin/')) {
       checkSingleValuedQuery(request);
     }
     bodyValidator.check(request);

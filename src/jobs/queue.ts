@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { DialectOperations } from '../storage/dialect.js';
+import type { DialectOperations, JobTypeFilter } from '../storage/dialect.js';
 import type { Database, JobRow } from '../storage/schema.js';
 
 /** The `job_runs` row of the run being ended, closed in the same transaction that releases the job. */
@@ -21,8 +21,22 @@ export class JobQueue {
     private readonly wallNow: () => number = Date.now,
   ) {}
 
-  claim(workerId: string, limit: number, dueBeforeMs: number, wallNowMs: number, leaseMs: number): Promise<JobRow[]> {
-    return this.dialect.claimJobs(this.db, { workerId, limit, dueBeforeMs, wallNowMs, leaseUntilMs: wallNowMs + leaseMs });
+  claim(
+    workerId: string,
+    limit: number,
+    dueBeforeMs: number,
+    wallNowMs: number,
+    leaseMs: number,
+    typeFilter?: JobTypeFilter,
+  ): Promise<JobRow[]> {
+    return this.dialect.claimJobs(this.db, {
+      workerId,
+      limit,
+      dueBeforeMs,
+      wallNowMs,
+      leaseUntilMs: wallNowMs + leaseMs,
+      ...(typeFilter === undefined ? {} : { typeFilter }),
+    });
   }
 
   complete(job: JobRow, workerId: string, run?: RunEnd): Promise<boolean> {

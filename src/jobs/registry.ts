@@ -65,8 +65,8 @@ export const JOB_DEFINITIONS: JobDefinitions = {
   },
   deliver_callback: {
     parsePayload: (value) => (isObject(value) && typeof value.eventId === 'string' ? { eventId: value.eventId } : undefined),
-    run: async (ctx, payload) => {
-      await deliverCallback(ctx, payload.eventId);
+    run: async (ctx, payload, run) => {
+      await deliverCallback(ctx, payload.eventId, run.jobId);
       return { kind: 'done' };
     },
     onExhausted: (ctx, payload) => markDeliveryExhausted(ctx, payload.eventId),

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppContext } from '../app/context.js';
 import { newId } from '../app/ids.js';
 import type { JobPayloads, JobType } from '../app/job-payloads.js';
+import type { JobTypeFilter } from '../storage/dialect.js';
 import type { JobRow } from '../storage/schema.js';
 import type { RunEnd } from './queue.js';
 import { JobQueue, backoffDelayMs } from './queue.js';
@@ -14,6 +15,10 @@ export interface WorkerOptions {
   pollIntervalMs: number;
   leaseMs: number;
   isRecordingRuns: boolean;
+  /** Which job types this worker claims; undefined means all. */
+  typeFilter?: JobTypeFilter;
+  /** Name in logs, to tell several workers of one process apart. */
+  name?: string;
 }
 
 const MIN_HEARTBEAT_MS = 250;
@@ -40,7 +45,7 @@ export class Worker {
     private readonly definitions: JobDefinitions = JOB_DEFINITIONS,
   ) {
     this.queue = new JobQueue(ctx.storage.db, ctx.storage.dialect, () => ctx.clock.wallClockNow());
-    this.logger = ctx.logger.child({ workerId: this.workerId });
+    this.logger = ctx.logger.child({ workerId: this.workerId, ...(options.name === undefined ? {} : { worker: options.name }) });
   }
 
   async start(): Promise<void> {
@@ -100,7 +105,7 @@ export class Worker {
     }
     const wallNowMs = this.ctx.clock.wallClockNow();
     const serviceNowMs = this.ctx.clock.now();
-    const jobs = await this.queue.claim(this.workerId, free, serviceNowMs, wallNowMs, this.options.leaseMs);
+    const jobs = await this.queue.claim(this.workerId, free, serviceNowMs, wallNowMs, this.options.leaseMs, this.options.typeFilter);
     for (const job of jobs) {
       if (this.running.has(job.id)) {
         // Lease renewal missed a whole lease (a stalled event loop or database), so this

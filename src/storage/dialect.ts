@@ -9,6 +9,13 @@ export interface ClaimJobsRequest {
   /** Current wall-clock time, to tell expired leases. */
   wallNowMs: number;
   leaseUntilMs: number;
+  /** Restricts the claim to some job types, or to all but some; undefined claims any type. */
+  typeFilter?: JobTypeFilter;
+}
+
+export interface JobTypeFilter {
+  kind: 'only' | 'except';
+  types: string[];
 }
 
 /** The operations whose SQL differs between SQLite and PostgreSQL. */
@@ -16,5 +23,6 @@ export interface DialectOperations {
   name: 'sqlite' | 'postgres';
   claimJobs(db: Kysely<Database>, request: ClaimJobsRequest): Promise<JobRow[]>;
   lockHostingOrder(trx: Transaction<Database>, hostingOrderId: string): Promise<void>;
+  lockCallbackEvent(trx: Transaction<Database>, eventId: string): Promise<void>;
   isUniqueViolation(error: unknown): boolean;
 }

@@ -3,11 +3,11 @@ import type { DialectOperations } from './dialect.js';
 import type { Database } from './schema.js';
 import { claimJobs as claimSqliteJobs } from './sqlite/claim-jobs.js';
 import { connectSqlite } from './sqlite/connect.js';
-import { lockHostingOrder as lockSqliteHostingOrder } from './sqlite/lock-row.js';
+import { lockCallbackEvent as lockSqliteCallbackEvent, lockHostingOrder as lockSqliteHostingOrder } from './sqlite/lock-row.js';
 import { isUniqueViolation as isSqliteUniqueViolation } from './sqlite/errors.js';
 import { claimJobs as claimPostgresJobs } from './postgres/claim-jobs.js';
 import { connectPostgres } from './postgres/connect.js';
-import { lockHostingOrder as lockPostgresHostingOrder } from './postgres/lock-row.js';
+import { lockCallbackEvent as lockPostgresCallbackEvent, lockHostingOrder as lockPostgresHostingOrder } from './postgres/lock-row.js';
 import { isUniqueViolation as isPostgresUniqueViolation } from './postgres/errors.js';
 import { migrateToLatest } from './migrations.js';
 
@@ -27,6 +27,7 @@ export function openStorage(databaseUrl: string): Storage {
         name: 'sqlite',
         claimJobs: claimSqliteJobs,
         lockHostingOrder: lockSqliteHostingOrder,
+        lockCallbackEvent: lockSqliteCallbackEvent,
         isUniqueViolation: isSqliteUniqueViolation,
       },
       close: () => db.destroy(),
@@ -39,6 +40,7 @@ export function openStorage(databaseUrl: string): Storage {
       name: 'postgres',
       claimJobs: claimPostgresJobs,
       lockHostingOrder: lockPostgresHostingOrder,
+      lockCallbackEvent: lockPostgresCallbackEvent,
       isUniqueViolation: isPostgresUniqueViolation,
     },
     close: () => db.destroy(),

@@ -5,12 +5,17 @@ import { ApiError } from '../../domain/errors.js';
 import { SECOND_MS } from '../../domain/time.js';
 import type { Database } from '../../storage/schema.js';
 import { newSecret } from '../ids.js';
+import { RateLimiter } from './rate-limiter.js';
 import { verifySecret } from './secret-hash.js';
 
 export const TOKEN_LIFETIME_SECONDS = 3600;
 /** How long a verified key is trusted without reading the database again; bounds how late a revocation takes effect. */
 const KEY_CACHE_TTL_MS = 5 * SECOND_MS;
 const SIGNING_KEY_SETTING = 'oauth_signing_key';
+/** Failed secret checks allowed per key and minute. */
+const SECRET_CHECKS_PER_MINUTE = 20;
+const MAX_CONCURRENT_CHECKS_PER_KEY = 4;
+const MAX_CACHED_KEYS = 10_000;
 const CHALLENGE = 'Basic realm="numberhost", Bearer realm="numberhost"';
 
 export interface Principal {
@@ -44,11 +49,17 @@ export class Authenticator {
   /** SHA-256 of the last secret of each key that passed the scrypt check. */
   private readonly verifiedDigests = new Map<string, Buffer>();
   private signingKey: Uint8Array | undefined;
+  /** Failed secret checks per key; when its budget is used up, checks stop until it refills. */
+  private readonly failures: RateLimiter;
+  private readonly checksInFlight = new Map<string, Promise<boolean>>();
+  private readonly runningChecksPerKey = new Map<string, number>();
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly wallNow: () => number = Date.now,
-  ) {}
+  ) {
+    this.failures = new RateLimiter(SECRET_CHECKS_PER_MINUTE, wallNow);
+  }
 
   /** Loads the token signing key, creating it on first start; every instance on one database shares it. */
   async init(): Promise<void> {
@@ -86,6 +97,10 @@ export class Authenticator {
     if (status.secretHash === null) {
       this.verifiedDigests.delete(keyId);
     }
+    if (this.statuses.size >= MAX_CACHED_KEYS) {
+      // Requests with made-up key ids must not grow the cache without bound.
+      this.statuses.clear();
+    }
     this.statuses.set(keyId, status);
     return status;
   }
@@ -99,12 +114,53 @@ export class Authenticator {
     const verified = this.verifiedDigests.get(keyId);
     const isKnownGood = verified !== undefined && timingSafeEqual(verified, digest);
     if (!isKnownGood) {
-      if (!(await verifySecret(secret, status.secretHash))) {
+      if (!(await this.checkSecretOnce(keyId, secret, digest, status.secretHash))) {
         throw unauthenticated('The access key id or secret is wrong, or the key was revoked. Check SINCH_KEY_ID and SINCH_KEY_SECRET.');
       }
       this.verifiedDigests.set(keyId, digest);
     }
     return { projectId: status.projectId, keyId, method: 'basic' };
+  }
+
+  /**
+   * Runs scrypt for a secret not known to be good. Concurrent checks of the same secret
+   * share one run, a key gets at most a few runs at a time, and a key with many recent
+   * failures gets none, so guessing is slow and cannot tie up the thread pool that every
+   * other request's key check needs.
+   */
+  private async checkSecretOnce(keyId: string, secret: string, digest: Buffer, secretHash: string): Promise<boolean> {
+    const flightKey = `${keyId}\u0000${digest.toString('hex')}`;
+    const shared = this.checksInFlight.get(flightKey);
+    if (shared !== undefined) {
+      return shared;
+    }
+    const retryAfterSeconds = this.failures.peek(keyId);
+    const runningForKey = this.runningChecksPerKey.get(keyId) ?? 0;
+    if (retryAfterSeconds > 0 || runningForKey >= MAX_CONCURRENT_CHECKS_PER_KEY) {
+      const seconds = Math.max(1, retryAfterSeconds);
+      throw new ApiError('RESOURCE_EXHAUSTED', `Too many failed or concurrent authentications for access key ${keyId}. Retry after ${seconds} s.`, {
+        retryAfterSeconds: seconds,
+      });
+    }
+    this.runningChecksPerKey.set(keyId, runningForKey + 1);
+    const check = verifySecret(secret, secretHash).then((isValid) => {
+      if (!isValid) {
+        this.failures.take(keyId);
+      }
+      return isValid;
+    });
+    this.checksInFlight.set(flightKey, check);
+    try {
+      return await check;
+    } finally {
+      this.checksInFlight.delete(flightKey);
+      const remaining = (this.runningChecksPerKey.get(keyId) ?? 1) - 1;
+      if (remaining <= 0) {
+        this.runningChecksPerKey.delete(keyId);
+      } else {
+        this.runningChecksPerKey.set(keyId, remaining);
+      }
+    }
   }
 
   async issueToken(principal: Principal): Promise<string> {

@@ -18,6 +18,17 @@ export class RateLimiter {
     private readonly wallNow: () => number = Date.now,
   ) {}
 
+  /** Returns 0 when a token is free now, else the seconds until one is; takes nothing. */
+  peek(key: string): number {
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      return 0;
+    }
+    const ratePerMs = this.requestsPerMinute / MINUTE_MS;
+    const tokens = Math.min(this.requestsPerMinute, bucket.tokens + (this.wallNow() - bucket.refilledAtMs) * ratePerMs);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / ratePerMs / 1000));
+  }
+
   /** Takes one token; returns 0 when allowed, else the seconds until a token is free. */
   take(key: string): number {
     const nowMs = this.wallNow();

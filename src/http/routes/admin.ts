@@ -132,8 +132,8 @@ function registerClockRoutes(app: FastifyInstance, ctx: AppContext): void {
       throw new ApiError('FAILED_PRECONDITION', 'The clock can only be advanced in sandbox mode.');
     }
     const seconds = bodyObject(request.body).seconds;
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_CLOCK_ADVANCE_SECONDS) {
-      throw invalidArgument([{ field: 'seconds', description: `${describeValue(seconds)} is invalid: give a positive number of seconds, at most ${MAX_CLOCK_ADVANCE_SECONDS}.` }]);
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0.001 || seconds > MAX_CLOCK_ADVANCE_SECONDS) {
+      throw invalidArgument([{ field: 'seconds', description: `${describeValue(seconds)} is invalid: give a number of seconds from 0.001 to ${MAX_CLOCK_ADVANCE_SECONDS}.` }]);
     }
     await ctx.clock.advance(Math.round(seconds * 1000));
     ctx.wakeWorker();

@@ -46,6 +46,14 @@ export class GuardedCallbackSender implements CallbackSender {
     } as ConstructorParameters<typeof Agent>[0]);
   }
 
+  refusedHostReason(hostname: string): string | undefined {
+    const literal = hostname.replace(/^\[|\]$/g, '');
+    if (isIP(literal) === 0 || isAllowedAddress(literal, this.options.policy)) {
+      return undefined;
+    }
+    return this.options.policy === 'public' ? 'only public addresses are allowed.' : 'only public and loopback addresses are allowed.';
+  }
+
   /** Returns the addresses of `hostname` when all are allowed; throws CallbackAddressError otherwise. */
   async checkedAddresses(hostname: string): Promise<LookupAddress[]> {
     const literal = hostname.replace(/^\[|\]$/g, '');

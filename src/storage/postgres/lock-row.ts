@@ -5,3 +5,8 @@ import type { Database } from '../schema.js';
 export async function lockHostingOrder(trx: Transaction<Database>, hostingOrderId: string): Promise<void> {
   await trx.selectFrom('hosting_orders').select('id').where('id', '=', hostingOrderId).forUpdate().execute();
 }
+
+/** Takes the event's row lock, so that concurrent redeliveries of one event queue its delivery once. */
+export async function lockCallbackEvent(trx: Transaction<Database>, eventId: string): Promise<void> {
+  await trx.selectFrom('callback_events').select('id').where('id', '=', eventId).forUpdate().execute();
+}

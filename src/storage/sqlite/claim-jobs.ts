@@ -1,7 +1,15 @@
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { Database, JobRow } from '../schema.js';
-import type { ClaimJobsRequest } from '../dialect.js';
+import type { ClaimJobsRequest, JobTypeFilter } from '../dialect.js';
+
+function typeCondition(filter: JobTypeFilter | undefined): RawBuilder<unknown> {
+  if (filter === undefined || filter.types.length === 0) {
+    return sql``;
+  }
+  const types = sql.join(filter.types);
+  return filter.kind === 'only' ? sql`and type in (${types})` : sql`and type not in (${types})`;
+}
 
 /**
  * Claims due jobs in one statement. SQLite serialises writers, so no two claims can
@@ -17,6 +25,7 @@ export async function claimJobs(db: Kysely<Database>, request: ClaimJobsRequest)
        select id from jobs
         where run_at_ms <= ${request.dueBeforeMs}
           and (locked_until_ms is null or locked_until_ms < ${request.wallNowMs})
+          ${typeCondition(request.typeFilter)}
         order by run_at_ms, id
         limit ${request.limit})
     returning *`.execute(db);
