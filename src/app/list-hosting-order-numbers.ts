@@ -56,7 +56,8 @@ export async function listHostingOrderNumbers(
   const cursor = page.cursor;
   if (cursor !== undefined) {
     pageQuery = pageQuery.where((eb) =>
-      eb.or([eb(column, '>', cursor.sortMs), eb.and([eb(column, '=', cursor.sortMs), eb('phone_number', '>', cursor.id)])]),
+      // Same rows as "after (time, id)", written so the index can seek to the time.
+      eb.and([eb(column, '>=', cursor.sortMs), eb.or([eb(column, '>', cursor.sortMs), eb('phone_number', '>', cursor.id)])]),
     );
   }
   const rows = await pageQuery.orderBy(column).orderBy('phone_number').limit(page.pageSize + 1).execute();

@@ -71,7 +71,8 @@ export async function listHostingOrders(ctx: AppContext, projectId: string, quer
   const cursor = page.cursor;
   if (cursor !== undefined) {
     pageQuery = pageQuery.where((eb) =>
-      eb.or([eb(column, '>', cursor.sortMs), eb.and([eb(column, '=', cursor.sortMs), eb('id', '>', cursor.id)])]),
+      // Same rows as "after (time, id)", written so the index can seek to the time.
+      eb.and([eb(column, '>=', cursor.sortMs), eb.or([eb(column, '>', cursor.sortMs), eb('id', '>', cursor.id)])]),
     );
   }
   const rows = await pageQuery.orderBy(column).orderBy('id').limit(page.pageSize + 1).execute();

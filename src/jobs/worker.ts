@@ -34,6 +34,7 @@ export class Worker {
   private readonly logger: Logger;
   private readonly running = new Map<string, Promise<void>>();
   private isStopping = false;
+  private clockRefreshedMs = 0;
   private isRenewing = false;
   private loopPromise: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
@@ -78,13 +79,22 @@ export class Worker {
     while (!this.isStopping) {
       let claimedCount = 0;
       try {
-        await this.ctx.clock.refresh();
+        if (Date.now() - this.clockRefreshedMs >= this.options.pollIntervalMs) {
+          await this.ctx.clock.refresh();
+          this.clockRefreshedMs = Date.now();
+        }
         claimedCount = await this.claimAndRun();
       } catch (error) {
         this.logger.error({ err: error }, 'job claim failed');
       }
       const free = this.options.concurrency - this.running.size;
-      if (this.isStopping || (claimedCount > 0 && free > 0)) {
+      if (this.isStopping) {
+        continue;
+      }
+      if (claimedCount > 0 && free > 0) {
+        // Jobs that only touch SQLite never give the event loop a turn, so yield before
+        // claiming again; otherwise HTTP requests wait until the queue is empty.
+        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       await new Promise<void>((resolve) => {

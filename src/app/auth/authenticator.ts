@@ -24,6 +24,12 @@ export interface Principal {
   method: 'basic' | 'bearer';
 }
 
+interface TokenClaims {
+  keyId: string;
+  projectId: string;
+  expiresAtMs: number;
+}
+
 interface KeyStatus {
   projectId: string;
   /** Null for an unknown or revoked key. */
@@ -52,6 +58,7 @@ export class Authenticator {
   /** Failed secret checks per key; when its budget is used up, checks stop until it refills. */
   private readonly failures: RateLimiter;
   private readonly checksInFlight = new Map<string, Promise<boolean>>();
+  private readonly verifiedTokens = new Map<string, TokenClaims>();
   private readonly runningChecksPerKey = new Map<string, number>();
 
   constructor(
@@ -178,30 +185,49 @@ export class Authenticator {
   }
 
   async verifyBearer(token: string): Promise<Principal> {
+    const bearerChallenge = 'Bearer realm="numberhost", error="invalid_token"';
+    const claims = await this.tokenClaims(token);
+    if (claims === undefined) {
+      throw unauthenticated('The bearer token is invalid or expired. Request a new one from POST /oauth2/token.', bearerChallenge);
+    }
+    const status = await this.keyStatus(claims.keyId);
+    if (status.secretHash === null) {
+      throw unauthenticated('The access key behind this bearer token was revoked. Use another key.', bearerChallenge);
+    }
+    return { projectId: claims.projectId, keyId: claims.keyId, method: 'bearer' };
+  }
+
+  /**
+   * Returns the claims of a valid, unexpired token, or undefined. Verified tokens are
+   * remembered until they expire, because verifying the signature on every request was
+   * a visible share of request time; revocation is still checked on every request.
+   */
+  private async tokenClaims(token: string): Promise<TokenClaims | undefined> {
     if (this.signingKey === undefined) {
       throw new Error('Authenticator.init() must run before tokens are verified.');
     }
-    const bearerChallenge = 'Bearer realm="numberhost", error="invalid_token"';
-    let keyId: string;
-    let projectId: string;
+    const cached = this.verifiedTokens.get(token);
+    if (cached !== undefined && cached.expiresAtMs > this.wallNow()) {
+      return cached;
+    }
+    let claims: TokenClaims;
     try {
       const { payload } = await jwtVerify(token, this.signingKey, {
         issuer: 'numberhost',
         algorithms: ['HS256'],
         currentDate: new Date(this.wallNow()),
       });
-      if (typeof payload.sub !== 'string' || typeof payload.projectId !== 'string') {
-        throw new Error('token claims are incomplete');
+      if (typeof payload.sub !== 'string' || typeof payload.projectId !== 'string' || typeof payload.exp !== 'number') {
+        return undefined;
       }
-      keyId = payload.sub;
-      projectId = payload.projectId;
+      claims = { keyId: payload.sub, projectId: payload.projectId, expiresAtMs: payload.exp * 1000 };
     } catch {
-      throw unauthenticated('The bearer token is invalid or expired. Request a new one from POST /oauth2/token.', bearerChallenge);
+      return undefined;
     }
-    const status = await this.keyStatus(keyId);
-    if (status.secretHash === null) {
-      throw unauthenticated('The access key behind this bearer token was revoked. Use another key.', bearerChallenge);
+    if (this.verifiedTokens.size >= MAX_CACHED_KEYS) {
+      this.verifiedTokens.clear();
     }
-    return { projectId, keyId, method: 'bearer' };
+    this.verifiedTokens.set(token, claims);
+    return claims;
   }
 }
