@@ -46,12 +46,15 @@ function withSuggestion(message: string, raw: string): string {
 
 /**
  * Checks that `raw` is a strict E.164 NANP number usable in `regionCode`. Returns the
- * parsed number, or a field violation that names the value and the fix.
+ * parsed number, or a field violation that names the value and the fix. With
+ * `isMetadataRead` false only the format is checked: no region match, and toll-free by
+ * area code alone.
  */
 export function parseNanpNumber(
   raw: unknown,
   field: string,
   regionCode: RegionCode | undefined,
+  isMetadataRead = true,
 ): ParsedNumber | FieldViolation {
   if (typeof raw !== 'string') {
     return { field, description: `must be a string in E.164 format such as "+12025550134", got ${describeValue(raw)}.` };
@@ -105,6 +108,9 @@ export function parseNanpNumber(
       field,
       description: `${describeValue(raw)} is not a valid North American number: ${areaCode.endsWith('11') ? 'area code' : 'exchange'} ${areaCode.endsWith('11') ? areaCode : exchange} is an N11 service code (such as 911), never assigned to numbers.`,
     };
+  }
+  if (!isMetadataRead) {
+    return { e164: raw, areaCode, isTollFree: TOLL_FREE_AREA_CODES.has(areaCode) };
   }
   const metadata = parsePhoneNumberFromString(raw);
   // The area code decides for the known toll-free codes; the metadata catches any it adds.

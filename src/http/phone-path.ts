@@ -7,7 +7,9 @@ import { isFieldViolation, parseNanpNumber } from '../domain/phone-number.js';
  * a space, which the error message explains.
  */
 export function phoneNumberFromPath(raw: string, field = 'phoneNumber'): string {
-  const parsed = parseNanpNumber(raw, field, undefined);
+  // A number in a path only names a stored number, which was fully checked when it was
+  // imported, so the format check is enough and the numbering metadata is skipped.
+  const parsed = parseNanpNumber(raw, field, undefined, false);
   if (isFieldViolation(parsed)) {
     throw invalidArgument([parsed]);
   }
