@@ -20,7 +20,9 @@ import { REDACTED_LOG_PATHS, buildServer } from './http/server.js';
 import { GuardedCallbackSender } from './integrations/http/guarded-callback-sender.js';
 import { SimulatedCampaignRegistry } from './integrations/simulated/simulated-campaign-registry.js';
 import { SimulatedSmsPlatform } from './integrations/simulated/simulated-sms-platform.js';
+import { JOB_DEFINITIONS } from './jobs/registry.js';
 import { Worker } from './jobs/worker.js';
+import type { JobType } from './app/job-payloads.js';
 import { openMigratedStorage } from './storage/storage.js';
 import type { Storage } from './storage/storage.js';
 
@@ -173,10 +175,11 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
       // Callback deliveries get their own worker, so slow or dead receivers (up to the
       // callback timeout per attempt) cannot hold up the provisioning steps of any project.
       const common = { pollIntervalMs: config.workerPollIntervalMs, leaseMs: config.jobLeaseMs, isRecordingRuns: config.isRecordingJobRuns };
-      const deliveryTypes = { types: ['deliver_callback'] };
+      const deliveryTypes: JobType[] = ['deliver_callback'];
+      const stepTypes = (Object.keys(JOB_DEFINITIONS) as JobType[]).filter((type) => !deliveryTypes.includes(type));
       workers.push(
-        new Worker(ctx, { ...common, name: 'steps', concurrency: config.workerConcurrency, typeFilter: { kind: 'except', ...deliveryTypes } }),
-        new Worker(ctx, { ...common, name: 'callbacks', concurrency: config.callbackConcurrency, typeFilter: { kind: 'only', ...deliveryTypes } }),
+        new Worker(ctx, { ...common, name: 'steps', concurrency: config.workerConcurrency, typeFilter: { kind: 'only', types: stepTypes } }),
+        new Worker(ctx, { ...common, name: 'callbacks', concurrency: config.callbackConcurrency, typeFilter: { kind: 'only', types: deliveryTypes } }),
       );
       for (const worker of workers) {
         await worker.start();

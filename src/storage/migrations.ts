@@ -218,6 +218,13 @@ const MIGRATIONS: Record<string, Migration> = {
                 select id, (select count(*) from imported_numbers n where n.project_id = p.id) from projects p`.execute(db);
     },
   },
+  '0003_jobs_by_type': {
+    async up(db: Kysely<unknown>) {
+      // Each worker claims only some job types, so its claim seeks by type instead of
+      // walking past the other worker's jobs.
+      await db.schema.createIndex('jobs_type_due').on('jobs').columns(['type', 'run_at_ms', 'id']).execute();
+    },
+  },
 };
 
 class InCodeMigrationProvider implements MigrationProvider {
