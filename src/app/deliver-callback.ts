@@ -102,7 +102,7 @@ export async function deliverCallback(ctx: AppContext, eventId: string, jobId: s
       return;
     }
     ctx.logger.warn({ eventId: event.id, projectId: event.project_id, attempt: event.attempts + 1, statusCode, durationMs, err: error === null ? undefined : { message: error } }, 'callback delivery failed');
-    throw new CallbackDeliveryError(error ?? `The receiver answered HTTP ${statusCode}; only 2xx counts as delivered.`);
+    throw new CallbackDeliveryError(error ?? `The receiver responded with HTTP ${statusCode}; only 2xx counts as delivered.`);
   }
 }
 

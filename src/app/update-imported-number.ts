@@ -63,7 +63,7 @@ function isRetryOf(value: string, type: string, state: string): boolean {
   return state === 'FAILED' && (value === '' ? type === 'DEPROVISIONING' : type === 'PROVISIONING');
 }
 
-/** A failed unlink leaves the number linked to the old service, with its id already cleared. */
+/** Returns true after a failed unlink, which leaves the number linked to the old service with its id already cleared. */
 function isUnlinkFailed(type: string, state: string): boolean {
   return type === 'DEPROVISIONING' && state === 'FAILED';
 }
@@ -199,7 +199,7 @@ function planServicePlanChange(
   };
 }
 
-/** The columns that put a campaign link skipped after a failed SMS link back to WAITING. */
+/** Returns the columns that put a campaign link, skipped after a failed SMS link, back to WAITING. */
 function resetSkippedCampaign(row: ImportedNumberRow, nowIso: string): ImportedNumberUpdate {
   const isSkipped =
     row.sms_type === 'PROVISIONING' &&
@@ -234,9 +234,9 @@ async function refuseWhileOrderUnfinished(trx: Transaction<Database>, row: Impor
 }
 
 /**
- * Applies a PATCH as a merge of the fields given. An empty id unlinks; a different id
- * while one is linked is refused, because a number must be unlinked before it is
- * relinked; the same id again changes nothing, except that it retries a failed link.
+ * Applies a PATCH as a merge of the fields given. An empty id unlinks. A different id
+ * while one is linked is rejected, because a number must be unlinked before it is
+ * relinked. The same value again changes nothing, unless it retries a failed link or unlink.
  */
 export async function updateImportedNumber(
   ctx: AppContext,
@@ -270,7 +270,12 @@ export async function updateImportedNumber(
     const campaignUpdate = planCampaignChange(row, sms?.campaignId, finalPlanId, nowIso);
     const finalCampaignId = (campaignUpdate.campaign_id ?? row.campaign_id) as string;
     const isCampaignUnlinkStillFailed = isUnlinkFailed(row.campaign_type, row.campaign_state) && campaignUpdate.campaign_state !== 'WAITING';
-    const campaignStillLinked = finalCampaignId !== '' ? finalCampaignId : isCampaignUnlinkStillFailed ? row.campaign_service_id : undefined;
+    let campaignStillLinked: string | undefined;
+    if (finalCampaignId !== '') {
+      campaignStillLinked = finalCampaignId;
+    } else if (isCampaignUnlinkStillFailed) {
+      campaignStillLinked = row.campaign_service_id;
+    }
     const planUpdate = planServicePlanChange(row, sms?.servicePlanId, campaignStillLinked, nowIso);
     if (planUpdate.sms_state === 'WAITING' && sms?.servicePlanId !== undefined && sms.servicePlanId !== '') {
       await requireServicePlan(trx, ctx, projectId, sms.servicePlanId, 'smsConfiguration.servicePlanId');

@@ -15,7 +15,7 @@ export interface WorkerOptions {
   pollIntervalMs: number;
   leaseMs: number;
   isRecordingRuns: boolean;
-  /** Which job types this worker claims; undefined means all. */
+  /** Job types this worker claims; undefined means all. */
   typeFilter?: JobTypeFilter;
   /** Name in logs, to tell several workers of one process apart. */
   name?: string;
@@ -92,8 +92,8 @@ export class Worker {
         continue;
       }
       if (claimedCount > 0 && free > 0) {
-        // Jobs that only touch SQLite never give the event loop a turn, so yield before
-        // claiming again; otherwise HTTP requests wait until the queue is empty.
+        // Jobs that only touch SQLite never give the event loop a turn. Yield before
+        // claiming again, or HTTP requests wait until the queue is empty.
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
