@@ -108,6 +108,18 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
     expect(fields((await response.json()) as ErrorBody)).toContain('phoneNumber');
   });
 
+  it.each([
+    ['/importedNumbers/%2B12025550199', 'PATCH', { smsconfiguration: { campaignId: '' } }, 'smsconfiguration', 'smsConfiguration'],
+    ['/importedNumbers/%2B12025550199', 'PATCH', { smsConfiguration: { campaignID: '' } }, 'smsConfiguration.campaignID', 'campaignId'],
+    ['/hostingOrders:importNumbers', 'POST', { regionCode: 'US', numbers: ['+12025550198'], servicePlanId: 'p', callbackURL: 'x' }, 'callbackURL', 'callbackUrl'],
+  ])('unknown field in %s %s is a 400', async (path, method, body, field, suggestion) => {
+    const response = await service.api(path, { method, body: JSON.stringify(body) });
+    expect(response.status).toBe(400);
+    const error = (await response.json()) as ErrorBody;
+    expect(fields(error)).toContain(field);
+    expect(JSON.stringify(error)).toContain(`Did you mean \\"${suggestion}\\"?`);
+  });
+
   it('__proto__ key gets a clear 400', async () => {
     const response = await service.api('/importedNumbers', { method: 'POST', body: '{"__proto__":{"x":1},"phoneNumber":"+12025550178"}' });
     expect(response.status).toBe(400);

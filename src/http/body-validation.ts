@@ -3,6 +3,7 @@ import type { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { invalidArgument } from '../domain/errors.js';
 import { schemaRef, toFieldViolations } from './spec.js';
+import { unknownFields } from './unknown-fields.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -45,8 +46,10 @@ export class BodyValidator {
       throw invalidArgument([{ field: '(body)', description: `must be a JSON object, got ${Array.isArray(body) ? 'an array' : typeof body}.` }]);
     }
     const validator = this.validatorFor(schemaName);
-    if (!validator(body)) {
-      throw invalidArgument(toFieldViolations(validator.errors ?? [], body));
+    const violations = validator(body) ? [] : toFieldViolations(validator.errors ?? [], body);
+    violations.push(...unknownFields(body, schemaName));
+    if (violations.length > 0) {
+      throw invalidArgument(violations);
     }
   }
 }
