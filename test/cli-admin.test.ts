@@ -21,7 +21,10 @@ function runCli(args: string[], env: Record<string, string>): Promise<CliResult>
       ['--import', 'tsx', 'src/cli/main.ts', ...args],
       { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
-        const exitCode = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        let exitCode = 0;
+        if (error !== null) {
+          exitCode = typeof error.code === 'number' ? error.code : -1;
+        }
         resolveRun({ exitCode, stdout, stderr });
       },
     );

@@ -1,7 +1,7 @@
 import { describeValue, failedPrecondition, invalidArgument, notFound } from '../domain/errors.js';
 import type { CallbackAttemptRow, CallbackEventRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
-import { enqueueJob } from './job-payloads.js';
+import { deliveryJobPayload, enqueueJob } from './job-payloads.js';
 
 const MAX_LISTED_DELIVERIES = 1000;
 
@@ -84,17 +84,17 @@ export async function redeliverCallback(ctx: AppContext, projectId: string, even
     }
     await trx.updateTable('callback_events').set({ delivery_state: 'PENDING', delivered_ms: null }).where('id', '=', eventId).execute();
     // An event waiting for a retry already has its delivery job: move it forward and give
-    // it a fresh attempt budget rather than queueing a second one. A job a worker holds
+    // it a fresh attempt budget rather than queueing a second one. A job a worker has claimed
     // right now may be about to finish, so it is left alone and a new one is queued.
     const queued = await trx
       .updateTable('jobs')
       .set({ run_at_ms: ctx.clock.now(), attempts: 0 })
       .where('type', '=', 'deliver_callback')
-      .where('payload', '=', JSON.stringify({ eventId }))
+      .where('payload', '=', JSON.stringify(deliveryJobPayload(eventId)))
       .where('locked_by', 'is', null)
       .executeTakeFirst();
     if (queued.numUpdatedRows === 0n) {
-      await enqueueJob(trx, 'deliver_callback', { eventId }, { runAtMs: ctx.clock.now(), maxAttempts: ctx.config.callbackMaxAttempts });
+      await enqueueJob(trx, 'deliver_callback', deliveryJobPayload(eventId), { runAtMs: ctx.clock.now(), maxAttempts: ctx.config.callbackMaxAttempts });
     }
   });
   ctx.wakeWorker();

@@ -1,11 +1,10 @@
 import { failedPrecondition } from '../domain/errors.js';
+import { UNFINISHED_HOSTING_ORDER_STATES } from '../domain/states.js';
 import type { AppContext } from './context.js';
 import { getImportedNumber } from './get-imported-number.js';
 import { numberStepPayload } from './job-payloads.js';
 import { adjustImportedNumberCount } from './number-counter.js';
 import { recordEvent } from './record-event.js';
-
-const UNFINISHED_ORDER_STATES = ['SUBMITTED', 'WAITING_FOR_LOA_SIGNATURE', 'IN_PROGRESS'];
 
 /**
  * Deletes an imported number and sends its DELETE callback. Steps still queued for it
@@ -26,7 +25,7 @@ export async function deleteImportedNumber(ctx: AppContext, projectId: string, p
     }
     if (row.hosting_order_id !== null) {
       const order = await trx.selectFrom('hosting_orders').select('state').where('id', '=', row.hosting_order_id).executeTakeFirst();
-      if (order !== undefined && UNFINISHED_ORDER_STATES.includes(order.state)) {
+      if (order !== undefined && UNFINISHED_HOSTING_ORDER_STATES.includes(order.state)) {
         throw failedPrecondition(
           'phoneNumber',
           `${phoneNumber} belongs to hosting order ${row.hosting_order_id}, which is ${order.state}. Delete the number after the order completes.`,

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { newId } from './ids.js';
+import { deliveryJobPayload } from './job-payloads.js';
 
 const RESPONSE_EXCERPT_CHARS = 512;
 
@@ -29,7 +30,7 @@ export class CallbackDeliveryError extends Error {
 
 /**
  * Sends one event to its callback URL and records the attempt. Throws when the receiver
- * did not answer 2xx, so the job retries with backoff; every retry sends the same body
+ * did not respond with 2xx, so the job retries with backoff; every retry sends the same body
  * and event id, signed with the project's current secret. Attempts are numbered per
  * event, so a redelivery continues the numbering of the attempts before it.
  */
@@ -111,7 +112,7 @@ async function hasOtherQueuedDelivery(ctx: AppContext, eventId: string, jobId: s
     .selectFrom('jobs')
     .select('id')
     .where('type', '=', 'deliver_callback')
-    .where('payload', '=', JSON.stringify({ eventId }))
+    .where('payload', '=', JSON.stringify(deliveryJobPayload(eventId)))
     .where('id', '!=', jobId)
     .executeTakeFirst();
   return other !== undefined;

@@ -29,12 +29,12 @@ export async function getHostingOrderNumber(
     .where('phone_number', '=', phoneNumber)
     .executeTakeFirst();
   if (row === undefined) {
-    throw notFound(`${phoneNumber} is not part of hosting order ${hostingOrderId}. List the order's numbers to see which it holds.`);
+    throw notFound(`${phoneNumber} is not part of hosting order ${hostingOrderId}. List the order's numbers to see which it contains.`);
   }
   return row;
 }
 
-/** All numbers of an order, for its report. */
+/** Returns all numbers of an order, for its report. */
 export async function getHostingOrderNumbers(ctx: AppContext, projectId: string, hostingOrderId: string): Promise<HostingOrderNumberRow[]> {
   await getHostingOrder(ctx, projectId, hostingOrderId);
   return ctx.storage.db

@@ -21,12 +21,12 @@ function pooledRandom(): number {
 
 const nextUlid = monotonicFactory(pooledRandom);
 
-/** A new lowercase ULID: sortable by creation time, used for orders, events and jobs. */
+/** Returns a new lowercase ULID, sortable by creation time, for orders, events and jobs. */
 export function newId(): string {
   return nextUlid().toLowerCase();
 }
 
-/** A random URL-safe secret of `byteCount` bytes. */
+/** Returns a random URL-safe secret of `byteCount` bytes. */
 export function newSecret(byteCount = 32): string {
   return randomBytes(byteCount).toString('base64url');
 }

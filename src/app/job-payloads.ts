@@ -15,6 +15,11 @@ export function numberStepPayload(projectId: string, phoneNumber: string, hostin
   return { projectId, phoneNumber, hostingOrderId };
 }
 
+/** Builds the payload of an event's delivery job, the same text for every job of that event. */
+export function deliveryJobPayload(eventId: string): JobPayloads['deliver_callback'] {
+  return { eventId };
+}
+
 /**
  * Payload of every job type. `enqueueJob` takes the type and its payload together,
  * so a wrong payload is a compile error; `src/jobs/registry.ts` binds each type to

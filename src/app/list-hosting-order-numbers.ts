@@ -4,7 +4,8 @@ import { STEP_STATES } from '../domain/states.js';
 import type { HostingOrderNumberRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
 import { getHostingOrder } from './get-hosting-order.js';
-import { encodePageToken, parsePageRequest, sortColumn } from './pagination.js';
+import type { Page } from './pagination.js';
+import { parsePageRequest, sortColumn, toPage } from './pagination.js';
 
 export interface ListHostingOrderNumbersQuery {
   osrUpdateState?: string;
@@ -15,11 +16,7 @@ export interface ListHostingOrderNumbersQuery {
   pageSize?: number | string;
 }
 
-export interface HostingOrderNumberPage {
-  rows: HostingOrderNumberRow[];
-  nextPageToken: string;
-  totalSize: number;
-}
+export type HostingOrderNumberPage = Page<HostingOrderNumberRow>;
 
 function parseStateFilter(value: string | undefined, field: string, violations: FieldViolation[]): string | undefined {
   if (value === undefined || value === '' || value === 'STATE_UNSPECIFIED') {
@@ -62,12 +59,5 @@ export async function listHostingOrderNumbers(
   }
   const rows = await pageQuery.orderBy(column).orderBy('phone_number').limit(page.pageSize + 1).execute();
   const totalSize = page.carriedTotal ?? Number((await base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
-  const hasMore = rows.length > page.pageSize;
-  const pageRows = hasMore ? rows.slice(0, page.pageSize) : rows;
-  const last = pageRows.at(-1);
-  return {
-    rows: pageRows,
-    nextPageToken: hasMore && last !== undefined ? encodePageToken(page, { sortMs: last[column], id: last.phone_number }, totalSize) : '',
-    totalSize,
-  };
+  return toPage(rows, page, (row) => row.phone_number, totalSize);
 }

@@ -4,7 +4,8 @@ import { checkRegionCode } from '../domain/request-rules.js';
 import { HOSTING_ORDER_STATES, HOSTING_ORDER_TYPES } from '../domain/states.js';
 import type { HostingOrderRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
-import { encodePageToken, parsePageRequest, sortColumn } from './pagination.js';
+import type { Page } from './pagination.js';
+import { parsePageRequest, sortColumn, toPage } from './pagination.js';
 
 export interface ListHostingOrdersQuery {
   states?: string;
@@ -17,11 +18,7 @@ export interface ListHostingOrdersQuery {
   pageSize?: number | string;
 }
 
-export interface HostingOrderPage {
-  rows: HostingOrderRow[];
-  nextPageToken: string;
-  totalSize: number;
-}
+export type HostingOrderPage = Page<HostingOrderRow>;
 
 function requireEnumFilter(value: string | undefined, field: string, allowed: readonly string[], violations: FieldViolation[]): string | undefined {
   if (value === undefined) {
@@ -77,12 +74,5 @@ export async function listHostingOrders(ctx: AppContext, projectId: string, quer
   }
   const rows = await pageQuery.orderBy(column).orderBy('id').limit(page.pageSize + 1).execute();
   const totalSize = page.carriedTotal ?? Number((await base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count);
-  const hasMore = rows.length > page.pageSize;
-  const pageRows = hasMore ? rows.slice(0, page.pageSize) : rows;
-  const last = pageRows.at(-1);
-  return {
-    rows: pageRows,
-    nextPageToken: hasMore && last !== undefined ? encodePageToken(page, { sortMs: last[column], id: last.id }, totalSize) : '',
-    totalSize,
-  };
+  return toPage(rows, page, (row) => row.id, totalSize);
 }

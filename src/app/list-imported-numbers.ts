@@ -6,7 +6,8 @@ import { SEARCH_PATTERNS } from '../domain/states.js';
 import type { ImportedNumberRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
 import { readImportedNumberCount } from './number-counter.js';
-import { encodePageToken, parsePageRequest, sortColumn } from './pagination.js';
+import type { Page } from './pagination.js';
+import { parsePageRequest, sortColumn, toPage } from './pagination.js';
 
 export interface ListImportedNumbersQuery {
   regionCode?: string;
@@ -19,11 +20,7 @@ export interface ListImportedNumbersQuery {
   orderBy?: string;
 }
 
-export interface ImportedNumberPage {
-  rows: ImportedNumberRow[];
-  nextPageToken: string;
-  totalSize: number;
-}
+export type ImportedNumberPage = Page<ImportedNumberRow>;
 
 interface NumberPattern {
   likePattern: string;
@@ -101,12 +98,5 @@ export async function listImportedNumbers(ctx: AppContext, projectId: string, qu
       ? await readImportedNumberCount(ctx.storage.db, projectId)
       : Number((await base.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()).count));
 
-  const hasMore = rows.length > page.pageSize;
-  const pageRows = hasMore ? rows.slice(0, page.pageSize) : rows;
-  const last = pageRows.at(-1);
-  return {
-    rows: pageRows,
-    nextPageToken: hasMore && last !== undefined ? encodePageToken(page, { sortMs: last[column], id: last.phone_number }, totalSize) : '',
-    totalSize,
-  };
+  return toPage(rows, page, (row) => row.phone_number, totalSize);
 }

@@ -6,14 +6,14 @@ export class Metrics {
 
   readonly httpRequests = new Counter({
     name: 'numberhost_http_requests_total',
-    help: 'HTTP requests answered, by method, route and status code.',
+    help: 'HTTP responses sent, by method, route and status code.',
     labelNames: ['method', 'route', 'status_code'] as const,
     registers: [this.registry],
   });
 
   readonly httpDuration = new Histogram({
     name: 'numberhost_http_request_duration_seconds',
-    help: 'Time to answer an HTTP request, by method and route.',
+    help: 'Time to respond to an HTTP request, by method and route.',
     labelNames: ['method', 'route'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],

@@ -17,7 +17,7 @@ export interface NewImportedNumber {
 }
 
 /**
- * The row of a newly imported number: SMS provisioning WAITING, and the campaign link
+ * Builds the row of a newly imported number: SMS provisioning WAITING, and the campaign link
  * WAITING when a campaign is given, STATE_UNSPECIFIED otherwise.
  */
 export function newImportedNumberRow(input: NewImportedNumber): NewImportedNumberRow {

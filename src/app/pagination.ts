@@ -126,7 +126,33 @@ export function encodePageToken(page: PageRequest, last: Cursor, total: number):
   return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 
-/** Column name of the sort field in the listed table. */
+export interface Page<Row> {
+  rows: Row[];
+  nextPageToken: string;
+  totalSize: number;
+}
+
+/**
+ * Builds a page from up to `pageSize + 1` rows read in sort order: the extra row only
+ * shows that another page exists, and the token points after the last row kept.
+ */
+export function toPage<Row extends Record<'created_ms' | 'updated_ms', number>>(
+  rows: Row[],
+  page: PageRequest,
+  idOf: (row: Row) => string,
+  totalSize: number,
+): Page<Row> {
+  const hasMore = rows.length > page.pageSize;
+  const pageRows = hasMore ? rows.slice(0, page.pageSize) : rows;
+  const last = pageRows.at(-1);
+  let nextPageToken = '';
+  if (hasMore && last !== undefined) {
+    nextPageToken = encodePageToken(page, { sortMs: last[sortColumn(page.orderBy)], id: idOf(last) }, totalSize);
+  }
+  return { rows: pageRows, nextPageToken, totalSize };
+}
+
+/** Returns the column of the sort field in the listed table. */
 export function sortColumn(orderBy: OrderByField): 'created_ms' | 'updated_ms' {
   return orderBy === 'updatedTime' ? 'updated_ms' : 'created_ms';
 }

@@ -4,7 +4,7 @@ import { toIsoTime } from '../domain/time.js';
 import type { Database } from '../storage/schema.js';
 import type { AppContext } from './context.js';
 import { newId } from './ids.js';
-import { enqueueJob } from './job-payloads.js';
+import { deliveryJobPayload, enqueueJob } from './job-payloads.js';
 
 /** Serialises a payload with the spec's field order; the result is the exact body sent. */
 export function serializeCallbackPayload(payload: CallbackPayload): string {
@@ -62,7 +62,7 @@ export async function recordEvent(trx: Transaction<Database>, ctx: AppContext, e
     })
     .execute();
   if (event.callbackUrl !== null) {
-    await enqueueJob(trx, 'deliver_callback', { eventId }, { runAtMs: nowMs, maxAttempts: ctx.config.callbackMaxAttempts });
+    await enqueueJob(trx, 'deliver_callback', deliveryJobPayload(eventId), { runAtMs: nowMs, maxAttempts: ctx.config.callbackMaxAttempts });
   }
   return eventId;
 }

@@ -6,6 +6,7 @@ import { checkCallbackUrl, checkDisplayName, checkIdentifier } from '../domain/r
 import type { StepState } from '../domain/states.js';
 import type { components } from '../sdk/api-types.js';
 import type { Database, ImportedNumberRow, ImportedNumberUpdate } from '../storage/schema.js';
+import { UNFINISHED_HOSTING_ORDER_STATES } from '../domain/states.js';
 import type { AppContext } from './context.js';
 import { getImportedNumber } from './get-imported-number.js';
 import { enqueueJob, numberStepPayload } from './job-payloads.js';
@@ -15,8 +16,6 @@ import { registerSandboxCampaign, requireServicePlan } from './service-catalog.j
 import { parseCarrierStates } from './views.js';
 
 export type UpdateImportedNumberRequest = components['schemas']['ImportedNumber'];
-
-const UNFINISHED_ORDER_STATES = ['SUBMITTED', 'WAITING_FOR_LOA_SIGNATURE', 'IN_PROGRESS'];
 
 function checkRequest(
   body: UpdateImportedNumberRequest,
@@ -225,7 +224,7 @@ async function refuseWhileOrderUnfinished(trx: Transaction<Database>, row: Impor
     return;
   }
   const order = await trx.selectFrom('hosting_orders').select('state').where('id', '=', row.hosting_order_id).executeTakeFirst();
-  if (order !== undefined && UNFINISHED_ORDER_STATES.includes(order.state)) {
+  if (order !== undefined && UNFINISHED_HOSTING_ORDER_STATES.includes(order.state)) {
     throw failedPrecondition(
       'smsConfiguration',
       `${row.phone_number} belongs to hosting order ${row.hosting_order_id}, which is ${order.state}. Change its links after the order completes.`,

@@ -21,7 +21,7 @@ export function parseCarrierStates(json: string): CarrierStates {
   return JSON.parse(json) as CarrierStates;
 }
 
-/** The spec's `ImportedNumber`, returned by POST and PATCH. */
+/** Builds the spec's `ImportedNumber`, which POST and PATCH return. */
 export function importedNumberView(row: ImportedNumberRow) {
   return {
     phoneNumber: row.phone_number,
@@ -57,7 +57,7 @@ function provisioningView(
   };
 }
 
-/** The spec's `ImportedNumberResponse`, returned by GET and list. */
+/** Builds the spec's `ImportedNumberResponse`, which GET and list return. */
 export function importedNumberResponseView(row: ImportedNumberRow) {
   const carriers = parseCarrierStates(row.mno_configuration);
   const mnoConfiguration: CarrierStates = {};
@@ -91,7 +91,7 @@ export function importedNumberResponseView(row: ImportedNumberRow) {
   };
 }
 
-/** The spec's `ImportHostingOrder` (IMPORT orders) or `HostingOrder` (text-enable orders). */
+/** Builds the spec's `ImportHostingOrder` (IMPORT orders) or `HostingOrder` (text-enable orders). */
 export function hostingOrderView(row: HostingOrderRow) {
   const base = {
     projectId: row.project_id,
@@ -120,7 +120,7 @@ export function hostingOrderView(row: HostingOrderRow) {
   };
 }
 
-/** The spec's `HostingOrderNumber`: step states plus the carrier states at the top level. */
+/** Builds the spec's `HostingOrderNumber`: step states plus the carrier states at the top level. */
 export function hostingOrderNumberView(row: HostingOrderNumberRow) {
   const carriers = parseCarrierStates(row.carriers);
   const view: Record<string, unknown> = {
@@ -141,7 +141,7 @@ export function hostingOrderNumberView(row: HostingOrderNumberRow) {
   return view;
 }
 
-/** The spec's `HostingOrderReport`, computed from the per-number step states. */
+/** Computes the spec's `HostingOrderReport` from the per-number step states. */
 export function hostingOrderReportView(rows: HostingOrderNumberRow[]) {
   return {
     total: rows.length,

@@ -53,7 +53,7 @@ export class ApiError extends Error {
  * Builds the 400 for a request with one or more invalid fields. The message repeats
  * the first violation so that clients that show only `message` still see the cause.
  */
-/** At most this many field violations are listed in one error, so a huge bad request gets a small answer. */
+/** At most this many field violations are listed in one error, so a huge bad request gets a small response. */
 export const MAX_LISTED_VIOLATIONS = 100;
 
 export function invalidArgument(allViolations: FieldViolation[]): ApiError {

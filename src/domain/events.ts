@@ -60,7 +60,7 @@ export interface NewEvent {
   eventType: EventType;
   status: EventStatus;
   failureCode?: FailureCode | undefined;
-  /** Where the event goes; events without a URL are recorded but not delivered. */
+  /** Destination URL of the event. Events without one are recorded but not delivered. */
   callbackUrl: string | null;
   hostingOrderId?: string | null;
 }

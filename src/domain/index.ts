@@ -11,7 +11,7 @@
  *   (osrUpdate, platformProvisioning, campaignProvisioning).
  * - LOA: Letter of Authorization, signed by the number's owner, that allows the
  *   hosting provider to text-enable the number.
- * - OSR: the carriers' override service registry, which says which network
+ * - OSR: the carriers' override service registry, which records which network
  *   (NNID) receives a number's text messages.
  * - NNID: Network Number ID, the registry identifier of a messaging network.
  * - service plan: an SMS account on the platform that a number is provisioned to.

@@ -1,7 +1,7 @@
 /**
  * Sandbox magic numbers. In the fictitious range NXX-555-01XX (any valid area code and
  * exchange 555), line numbers 0100-0179 always succeed and each line from 0180 on forces
- * one failure branch. `docs/sandbox.md` holds the same table; a test covers each row.
+ * one failure branch. `docs/sandbox.md` contains the same table; a test covers each row.
  */
 
 export const MAGIC_BEHAVIOURS = {

@@ -3,8 +3,8 @@ import type { StepState } from './states.js';
 
 /**
  * Ports to the carrier-facing systems. Each step of a number's lifecycle is submitted
- * once and then checked until it ends, because real carriers answer asynchronously:
- * the simulated adapters answer after the sandbox delay, the manual adapters when an
+ * once and then checked until it ends, because real carriers respond asynchronously.
+ * The simulated adapters respond after the sandbox delay, the manual adapters when an
  * operator completes the task.
  */
 

@@ -28,7 +28,10 @@ export type OrderByField = (typeof ORDER_BY_FIELDS)[number];
 export const SEARCH_PATTERNS = ['START', 'CONTAIN', 'END'] as const;
 export type SearchPattern = (typeof SEARCH_PATTERNS)[number];
 
-/** A state a step can no longer leave. */
+/** Order states from which the order can still change its numbers. */
+export const UNFINISHED_HOSTING_ORDER_STATES: readonly string[] = ['SUBMITTED', 'WAITING_FOR_LOA_SIGNATURE', 'IN_PROGRESS'];
+
+/** Returns true for a state a step can no longer leave. */
 export function isFinalStepState(state: StepState): boolean {
   return state === 'DONE' || state === 'FAILED' || state === 'STATE_UNSPECIFIED';
 }

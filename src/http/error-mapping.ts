@@ -22,7 +22,7 @@ function details(error: ApiError): unknown[] | undefined {
   return [{ type: 'BadRequest', fieldViolations: error.fieldViolations }];
 }
 
-/** The spec's `ErrorResponse`: flat, with the HTTP code as a string. */
+/** Builds the spec's `ErrorResponse`: flat, with the HTTP code as a string. */
 export function flatErrorBody(error: ApiError): Record<string, unknown> {
   const { httpStatus, status } = ERROR_HTTP_MAPPING[error.code];
   const errorDetails = details(error);
@@ -34,7 +34,7 @@ export function flatErrorBody(error: ApiError): Record<string, unknown> {
   };
 }
 
-/** The wrapped shape of the callbackConfiguration operations, with the HTTP code as an integer. */
+/** Builds the wrapped shape of the callbackConfiguration operations, with the HTTP code as an integer. */
 export function wrappedErrorBody(error: ApiError): Record<string, unknown> {
   const { httpStatus, status } = ERROR_HTTP_MAPPING[error.code];
   return { error: { code: httpStatus, message: error.message, status, details: details(error) ?? [] } };

@@ -19,9 +19,9 @@ function hasPrototypeKey(value: unknown, depth: number): boolean {
 }
 
 /**
- * Parses JSON bodies with errors in the API's shape: a syntax error names its position,
- * and the keys "__proto__" and "constructor.prototype", which no field of the API uses
- * and which could pollute object prototypes in careless code, are rejected by name.
+ * Parses JSON bodies with errors in the API's shape, where a syntax error names its
+ * position. The keys "__proto__" and "constructor.prototype" are rejected by name,
+ * because no field of the API uses them and they could pollute object prototypes.
  */
 export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');

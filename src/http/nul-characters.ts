@@ -18,7 +18,10 @@ function collectNulFields(value: unknown, path: string, depth: number, violation
     if (key.includes('\u0000')) {
       violations.push({ field: path || '(body)', description: 'has a key with a NUL character (U+0000). Remove it.' });
     }
-    const childPath = Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+    let childPath = path === '' ? key : `${path}.${key}`;
+    if (Array.isArray(value)) {
+      childPath = `${path}[${key}]`;
+    }
     collectNulFields(item, childPath, depth + 1, violations);
   }
 }

@@ -12,7 +12,7 @@ const SPEC_ID = 'imported-hosting.openapi.yaml';
 
 let specText: string | undefined;
 
-/** The OpenAPI description, as served at `GET /openapi.yaml`. */
+/** Returns the OpenAPI description, as served at `GET /openapi.yaml`. */
 export function specYaml(): string {
   specText ??= readFileSync(SPEC_PATH, 'utf8');
   return specText;
@@ -23,7 +23,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormat
   ajv: Ajv,
 ) => Ajv;
 
-/** An Ajv instance holding the whole spec, so that schemas can be referenced by JSON pointer. */
+/** Creates an Ajv instance that contains the whole spec, so that schemas can be referenced by JSON pointer. */
 export function createSpecAjv(): Ajv {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
   addFormats(ajv);

@@ -7,7 +7,7 @@ import { inject } from 'vitest';
 export type DialectName = 'sqlite' | 'postgres';
 export const DIALECTS: DialectName[] = ['sqlite', 'postgres'];
 
-/** A fresh SQLite file in its own temporary folder. */
+/** Returns the URL of a fresh SQLite file in its own temporary folder. */
 export function newSqliteUrl(): string {
   return `sqlite:${join(mkdtempSync(join(tmpdir(), 'numberhost-sqlite-')), 'test.db')}`;
 }

@@ -131,8 +131,8 @@ export class Authenticator {
 
   /**
    * Runs scrypt for a secret not known to be good. Concurrent checks of the same secret
-   * share one run, a key gets at most a few runs at a time, and a key with many recent
-   * failures gets none, so guessing is slow and cannot tie up the thread pool that every
+   * share one run, and a key gets at most a few runs at a time and none after many recent
+   * failures. Guessing is therefore slow and cannot tie up the thread pool that every
    * other request's key check needs.
    */
   private async checkSecretOnce(keyId: string, secret: string, digest: Buffer, secretHash: string): Promise<boolean> {

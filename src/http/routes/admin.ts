@@ -141,7 +141,7 @@ function registerClockRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 }
 
-/** The operator API under `/admin/v1`, authenticated with the admin token. */
+/** Registers the operator API under `/admin/v1`, authenticated with the admin token. */
 export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext, authenticator: Authenticator): void {
   registerProjectRoutes(app, ctx, authenticator);
   registerCatalogRoutes(app, ctx);

@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 
 /**
- * Which IP addresses a callback may connect to. Production allows public unicast
+ * The set of IP addresses a callback may connect to. Production allows public unicast
  * addresses only; the sandbox also allows loopback, so local receivers work. Private,
  * link-local (including cloud metadata at 169.254.169.254), shared, multicast,
  * documentation and reserved ranges are refused in both modes.

@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from '../schema.js';
 
 const INT8_OID = 20;
-// Every bigint column holds epoch milliseconds, which fit a JavaScript number exactly.
+// Every bigint column contains epoch milliseconds, which fit a JavaScript number exactly.
 pg.types.setTypeParser(INT8_OID, (value) => Number(value));
 
 export function connectPostgres(connectionString: string, maxConnections = 10): Kysely<Database> {
