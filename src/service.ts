@@ -19,6 +19,11 @@ import type { CallbackSender } from './domain/callback-sender.js';
 import { REDACTED_LOG_PATHS, buildServer } from './http/server.js';
 import { GuardedCallbackSender } from './integrations/http/guarded-callback-sender.js';
 import { SimulatedCampaignRegistry } from './integrations/simulated/simulated-campaign-registry.js';
+import { SimulatedCarrierRegistry } from './integrations/simulated/simulated-carrier-registry.js';
+import { SimulatedVoiceCaller } from './integrations/simulated/simulated-voice-caller.js';
+import { createSmtpMailer } from './integrations/mail/smtp-mailer.js';
+import { appendSignatureCertificate, renderLoaPdf } from './integrations/loa/loa-pdf.js';
+import { renderLoaEmail } from './web/loa-email.js';
 import { SimulatedSmsPlatform } from './integrations/simulated/simulated-sms-platform.js';
 import { JOB_DEFINITIONS } from './jobs/registry.js';
 import { Worker } from './jobs/worker.js';
@@ -136,11 +141,13 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
           isHttpsRequired: config.mode === 'production',
         })
       : undefined;
+  const mailer = config.smtpUrl === undefined ? undefined : createSmtpMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom });
   const workers: Worker[] = [];
   let app: FastifyInstance | undefined;
   const close = async () => {
     await app?.close();
     await Promise.all(workers.map((worker) => worker.stop()));
+    mailer?.close();
     await ownSender?.close();
     await storage.close();
   };
@@ -155,7 +162,18 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
       clock,
       logger,
       metrics: new Metrics(),
-      ports: { smsPlatform: new SimulatedSmsPlatform(storage.db, stepDelayMs), campaignRegistry: new SimulatedCampaignRegistry(storage.db, stepDelayMs) },
+      ports: {
+        smsPlatform: new SimulatedSmsPlatform(storage.db, stepDelayMs),
+        campaignRegistry: new SimulatedCampaignRegistry(storage.db, stepDelayMs),
+        carrierRegistry: new SimulatedCarrierRegistry(stepDelayMs),
+        voiceCaller: new SimulatedVoiceCaller(),
+        mailer,
+        documents: {
+          renderLoa: renderLoaPdf,
+          appendCertificate: appendSignatureCertificate,
+          renderSigningMail: renderLoaEmail,
+        },
+      },
       callbackSender: options.callbackSender ?? (ownSender as CallbackSender),
       wakeWorker: () => {
         for (const worker of workers) {

@@ -78,7 +78,15 @@ const MAGIC_ROWS: MagicRow[] = markdownTable(SANDBOX_DOC, 'Line').map((row) => (
   events: parseEvents(row.Callbacks as string),
   orderEvent: row['In an import order'] as string,
 }));
-const IMPLEMENTED_ROWS = MAGIC_ROWS.filter((row) => row.flow !== 'reserved');
+const IMPLEMENTED_ROWS = MAGIC_ROWS;
+const QUALIFICATION_ROWS = markdownTable(SANDBOX_DOC, 'Qualification line').map((row) => ({
+  line: row['Qualification line'] as string,
+  behaviour: row.Behaviour as string,
+  flow: row.Flow as string,
+  state: row.globalProcessState as string,
+  detail: row.Detail as string,
+  events: parseEvents(row.Callbacks as string),
+}));
 const ORDER_ROWS = IMPLEMENTED_ROWS.filter((row) => row.orderEvent !== '—');
 const CAMPAIGN_ROWS = markdownTable(SANDBOX_DOC, 'Campaign state').map((row) => ({
   state: row['Campaign state'] as string,
@@ -110,6 +118,13 @@ interface DeliveryView {
   failureCode: string;
 }
 
+interface QualifiedView {
+  globalProcessState: string;
+  osrEligibility: { status: string };
+  ownershipVerification: { status: string };
+  hostedNumber: { status: number };
+}
+
 function isFinal(view: NumberView): boolean {
   return FINAL_STATES.includes(view.smsProvisioning.state) && FINAL_STATES.includes(view.campaignProvisioning.state);
 }
@@ -124,18 +139,21 @@ function needsClockAdvance(behaviour: string): boolean {
 }
 
 describe('sandbox docs', () => {
-  it('magic table lists every magic line', () => {
-    expect(MAGIC_ROWS.map((row) => [row.line, row.behaviour])).toEqual(Object.entries(MAGIC_BEHAVIOURS));
+  it('magic tables list every magic line', () => {
+    const documented = [...MAGIC_ROWS, ...QUALIFICATION_ROWS].map((row) => [row.line, row.behaviour]).sort();
+    expect(documented).toEqual(Object.entries(MAGIC_BEHAVIOURS).sort());
   });
 
   it('magic table rows are complete', () => {
     for (const row of MAGIC_ROWS) {
-      expect(['import', 'unlink', 'reserved'], row.line).toContain(row.flow);
-      if (row.flow !== 'reserved') {
-        expect(row.sms, row.line).toBeDefined();
-        expect(row.campaign, row.line).toBeDefined();
-        expect(row.events.length, row.line).toBeGreaterThan(0);
-      }
+      expect(['import', 'unlink'], row.line).toContain(row.flow);
+      expect(row.sms, row.line).toBeDefined();
+      expect(row.campaign, row.line).toBeDefined();
+      expect(row.events.length, row.line).toBeGreaterThan(0);
+    }
+    for (const row of QUALIFICATION_ROWS) {
+      expect(['qualify', 'verify', 'text-enable'], row.line).toContain(row.flow);
+      expect(row.state, row.line).toMatch(/^GLOBAL_PROCESS_STATE_/);
     }
   });
 
@@ -158,8 +176,10 @@ describe.each(DIALECTS)('sandbox on %s', (dialect) => {
   let callbackUrl: string;
 
   beforeAll(async () => {
-    service = await startTestService(await newDatabaseUrl(dialect));
+    service = await startTestService(await newDatabaseUrl(dialect), { NUMBERHOST_ELIGIBILITY_DELAY_MS: '0' });
     callbackUrl = await receiver.start();
+    const approved = await service.admin(`/projects/${service.projectId}`, { method: 'PATCH', body: JSON.stringify({ isBlanketLoaApproved: true }) });
+    expect(approved.status, await approved.clone().text()).toBe(200);
   });
 
   afterAll(async () => {
@@ -307,6 +327,72 @@ describe.each(DIALECTS)('sandbox on %s', (dialect) => {
     }
     const events = await recordedEvents(phoneNumber);
     expect(events.map(eventLabel).sort()).toEqual([`LINK_TO_10DLC_CAMPAIGN FAILED ${row.failureCode}`, 'PROVISIONING_TO_SMS_PLATFORM SUCCEEDED']);
+  });
+
+  async function readQualified(phoneNumber: string): Promise<QualifiedView> {
+    const response = await service.api(`/qualifiedNumbers/${encodeURIComponent(phoneNumber)}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as QualifiedView;
+  }
+
+  async function qualify(phoneNumber: string): Promise<QualifiedView> {
+    const added = await service.api('/qualifiedNumbers:addNumbers', { method: 'POST', body: JSON.stringify({ phoneNumbers: [phoneNumber] }) });
+    expect(added.status, await added.clone().text()).toBe(200);
+    return waitUntil(() => readQualified(phoneNumber), (view) => view.globalProcessState !== 'GLOBAL_PROCESS_STATE_ELIGIBLE_CHECK_PENDING');
+  }
+
+  it.each(QUALIFICATION_ROWS.map((row) => [row.line, row.behaviour, row] as const))('magic line %s (%s) in qualification', async (_line, _behaviour, row) => {
+    const phoneNumber = `+1202555${row.line}`;
+    let view = await qualify(phoneNumber);
+    if (row.flow === 'verify') {
+      expect(view.globalProcessState).toBe('GLOBAL_PROCESS_STATE_ELIGIBLE');
+      const sent = await service.api(`/qualifiedNumbers/${encodeURIComponent(phoneNumber)}:sendVoiceChallenge`, { method: 'POST' });
+      expect(sent.status, await sent.clone().text()).toBe(200);
+      view = await waitUntil(() => readQualified(phoneNumber), (current) => current.globalProcessState !== 'GLOBAL_PROCESS_STATE_VERIFICATION_PENDING');
+    }
+    if (row.flow === 'text-enable') {
+      const approved = await service.admin(`/projects/${service.projectId}/qualifiedNumbers/${encodeURIComponent(phoneNumber)}:approveOwnership`, { method: 'POST' });
+      expect(approved.status, await approved.clone().text()).toBe(200);
+      const created = await service.api('/hostingOrders:textEnableNumbers', {
+        method: 'POST',
+        body: JSON.stringify({ numbers: [phoneNumber], regionCode: 'US', servicePlanId: 'plan-a', blanketLoaInfo: {}, callbackUrl }),
+      });
+      expect(created.status, await created.clone().text()).toBe(200);
+      const { hostingOrderId } = (await created.json()) as { hostingOrderId: string };
+      await waitUntil(
+        async () => {
+          if (needsClockAdvance(row.behaviour)) {
+            await advanceClock(10);
+          }
+          return (await (await service.api(`/hostingOrders/${hostingOrderId}`)).json()) as { state: string };
+        },
+        (order) => order.state === 'COMPLETED',
+      );
+      view = await readQualified(phoneNumber);
+    }
+    expect(view.globalProcessState).toBe(row.state);
+    const [block, value] = row.detail.split(' ') as [string, string];
+    if (block === 'hostedNumber') {
+      expect(view.hostedNumber.status).toBe(Number(value));
+    } else {
+      expect(view[block as 'osrEligibility' | 'ownershipVerification'].status).toBe(value);
+    }
+    if (row.flow === 'text-enable') {
+      const events = await recordedEvents(phoneNumber);
+      expect(events.map(eventLabel).sort()).toEqual(row.events);
+      expect(new Set(events.map((event) => event.resourceType))).toEqual(new Set(['HOSTING_ORDER_NUMBER']));
+    }
+  });
+
+  it('a campaign on a toll-free number fails with TFN_NOT_ALLOWED', async () => {
+    const phoneNumber = '+18885550160';
+    await importNumber(phoneNumber, { servicePlanId: 'plan-a', campaignId: 'CAMPA' });
+    const view = await waitForFinalNumber(phoneNumber, false);
+    expect(view.smsProvisioning.state).toBe('DONE');
+    expect(view.campaignProvisioning.state).toBe('FAILED');
+    expect(view.campaignProvisioning.errorCode).toBe('TFN_NOT_ALLOWED');
+    const events = await recordedEvents(phoneNumber);
+    expect(events.map(eventLabel).sort()).toEqual(['LINK_TO_10DLC_CAMPAIGN FAILED TFN_NOT_ALLOWED', 'PROVISIONING_TO_SMS_PLATFORM SUCCEEDED']);
   });
 
   it('inactive service plan fails SMS provisioning', async () => {

@@ -40,16 +40,6 @@ export async function createImportOrder(ctx: AppContext, projectId: string, body
   const limitHint = `Split the numbers over several orders, or ask the operator to raise this project's import limit.`;
   const { numbers, violations: numberViolations } = checkNumberList(body.numbers, 'numbers', regionCode, limit, limitHint);
   violations.push(...numberViolations);
-  if (campaignId !== '') {
-    numbers
-      .filter((number) => number.isTollFree)
-      .forEach((number) =>
-        violations.push({
-          field: 'campaignId',
-          description: `${number.e164} is toll-free; 10DLC campaigns apply to local numbers only. Import toll-free numbers in an order without campaignId.`,
-        }),
-      );
-  }
   if (violations.length > 0) {
     throw invalidArgument(violations);
   }
@@ -72,6 +62,8 @@ export async function createImportOrder(ctx: AppContext, projectId: string, body
     scheduled_osr_update_ms: null,
     text_enable_info: null,
     number_count: numbers.length,
+    is_toll_free: 0,
+    rejection_reason: '',
     created_ms: nowMs,
     updated_ms: nowMs,
   };

@@ -33,11 +33,6 @@ export async function importNumber(ctx: AppContext, projectId: string, body: Imp
   const parsed = parseNanpNumber(body.phoneNumber, 'phoneNumber', regionCode);
   if (isFieldViolation(parsed)) {
     violations.push(parsed);
-  } else if (parsed.isTollFree && campaignId !== '') {
-    violations.push({
-      field: 'smsConfiguration.campaignId',
-      description: `${parsed.e164} is toll-free; 10DLC campaigns apply to local numbers only. Remove campaignId.`,
-    });
   }
   if (violations.length > 0 || isFieldViolation(parsed)) {
     throw invalidArgument(violations);

@@ -30,6 +30,11 @@ export interface JobPayloads {
   sms_step: NumberStepPayload;
   campaign_step: NumberStepPayload;
   deliver_callback: { eventId: string };
+  check_eligibility: { projectId: string; phoneNumber: string };
+  voice_call: { callId: string };
+  prepare_loa: { hostingOrderId: string };
+  send_email: { emailId: string };
+  osr_step: { projectId: string; phoneNumber: string; hostingOrderId: string };
 }
 
 export type JobType = keyof JobPayloads;

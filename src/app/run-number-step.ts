@@ -11,6 +11,7 @@ import { finishHostingOrderIfDone } from './finish-hosting-order.js';
 import type { NumberStepPayload } from './job-payloads.js';
 import { enqueueJob } from './job-payloads.js';
 import { recordEvent } from './record-event.js';
+import { settleQualifiedNumber } from './settle-order-numbers.js';
 import type { CarrierStates } from './views.js';
 import { parseCarrierStates } from './views.js';
 
@@ -338,5 +339,8 @@ async function finishOrderNumber(
     callbackUrl: progress.callbackUrl,
     hostingOrderId,
   });
+  // A text-enable order's number also ends its qualified number; import orders have none.
+  const failure = result.status === 'FAILED' ? `Hosting failed: ${result.failureCode}.` : undefined;
+  await settleQualifiedNumber(trx, ctx, { id: hostingOrderId, project_id: row.project_id }, row.phone_number, failure);
   await finishHostingOrderIfDone(trx, ctx, hostingOrderId);
 }

@@ -123,9 +123,6 @@ function planCampaignChange(row: ImportedNumberRow, campaignId: string | undefin
       `${row.phone_number} is linked to campaign ${row.campaign_id}. Unlink it first by setting campaignId to "", then link ${campaignId} in a separate request.`,
     );
   }
-  if (row.is_toll_free === 1) {
-    throw failedPrecondition(field, `${row.phone_number} is toll-free; 10DLC campaigns apply to local numbers only.`);
-  }
   if (finalPlanId === '') {
     throw failedPrecondition(field, `${row.phone_number} is not linked to a service plan; a campaign link needs one. Set smsConfiguration.servicePlanId too.`);
   }

@@ -5,7 +5,7 @@
 import type { Carrier } from '../domain/ports.js';
 import { CARRIERS } from '../domain/ports.js';
 import { toIsoTime } from '../domain/time.js';
-import type { HostingOrderNumberRow, HostingOrderRow, ImportedNumberRow } from '../storage/schema.js';
+import type { HostingOrderNumberRow, HostingOrderRow, ImportedNumberRow, QualifiedNumberRow } from '../storage/schema.js';
 
 export interface CarrierStateView {
   state: string;
@@ -149,5 +149,20 @@ export function hostingOrderReportView(rows: HostingOrderNumberRow[]) {
     smsProvisioned: rows.filter((row) => row.platform_state === 'DONE').length,
     addedToCampaign: rows.filter((row) => row.campaign_state === 'DONE').length,
     ongoingManualAction: rows.filter((row) => row.is_manual_action === 1).length,
+  };
+}
+
+/** Builds the spec's `QualifiedNumber`. */
+export function qualifiedNumberView(row: QualifiedNumberRow) {
+  return {
+    phoneNumber: row.phone_number,
+    projectId: row.project_id,
+    regionCode: row.region_code,
+    globalProcessState: row.state,
+    osrEligibility: { status: row.osr_eligibility_status, error: row.osr_eligibility_error },
+    ownershipVerification: { status: row.ownership_status, error: row.ownership_error },
+    hostedNumber: { status: row.hosted_status, error: row.hosted_error },
+    createdTime: toIsoTime(row.created_ms),
+    updatedTime: toIsoTime(row.updated_ms),
   };
 }

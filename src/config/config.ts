@@ -17,6 +17,18 @@ export interface Config {
   publicBaseUrl: string;
   providerNnid: string;
   providerName: string;
+  /** The From address of LOA mail. */
+  mailFrom: string;
+  /** How long an e-mailed LOA signing link stays valid. */
+  loaLinkTtlMs: number;
+  /** How long a voice challenge code can be verified. */
+  voiceCodeTtlMs: number;
+  /** Shortest time between two challenge calls to one number. */
+  voiceCallIntervalMs: number;
+  /** Wrong codes in a row that block a number's verification until an operator unblocks it. */
+  maxWrongCodes: number;
+  /** How long the simulated eligibility check takes. */
+  eligibilityDelayMs: number;
   bootstrap: { projectId: string; keyId: string; keySecret: string } | undefined;
   servicePlanId: string | undefined;
   campaignId: string | undefined;
@@ -123,6 +135,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     providerNnid: env.NUMBERHOST_NNID ?? '999999',
     providerName: env.NUMBERHOST_PROVIDER_NAME ?? 'numberhost sandbox',
+    mailFrom: env.NUMBERHOST_MAIL_FROM ?? 'numberhost <no-reply@localhost>',
+    loaLinkTtlMs: readInteger(env, 'NUMBERHOST_LOA_LINK_TTL_DAYS', 30, 1, 365) * 86_400_000,
+    voiceCodeTtlMs: readInteger(env, 'NUMBERHOST_VOICE_CODE_TTL_S', 600, 30, 86_400) * 1000,
+    voiceCallIntervalMs: readInteger(env, 'NUMBERHOST_VOICE_CALL_INTERVAL_S', 60, 0, 86_400) * 1000,
+    maxWrongCodes: readInteger(env, 'NUMBERHOST_MAX_WRONG_CODES', 3, 1, 100),
+    eligibilityDelayMs: readInteger(env, 'NUMBERHOST_ELIGIBILITY_DELAY_MS', 2000, 0, 86_400_000),
     bootstrap: readBootstrap(env),
     servicePlanId: env.SERVICE_PLAN_ID === '' ? undefined : env.SERVICE_PLAN_ID,
     campaignId: env.CAMPAIGN_ID === '' ? undefined : env.CAMPAIGN_ID,

@@ -130,3 +130,8 @@ export function parseNanpNumber(
 export function isFieldViolation(value: ParsedNumber | FieldViolation): value is FieldViolation {
   return 'description' in value;
 }
+
+/** The region the numbering plan assigns to a +1 number (US, CA, JM, ...), or undefined when none does. */
+export function numberingRegion(e164: string): string | undefined {
+  return parsePhoneNumberFromString(e164)?.country;
+}

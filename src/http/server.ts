@@ -11,11 +11,14 @@ import { installJsonBodyParser } from './json-body.js';
 import { rejectNulCharacters } from './nul-characters.js';
 import { checkSingleValuedQuery } from './query-validation.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAdminQualificationRoutes } from './routes/admin-qualification.js';
 import { registerCallbackConfigurationRoutes } from './routes/callback-configuration.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHostingOrderRoutes } from './routes/hosting-orders.js';
 import { registerImportedNumberRoutes } from './routes/imported-numbers.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
+import { registerQualifiedNumberRoutes } from './routes/qualified-numbers.js';
+import { registerLoaSigningRoutes } from './routes/loa-signing.js';
 import { createSpecAjv } from './spec.js';
 
 export interface ServerDependencies {
@@ -110,7 +113,10 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   await registerOAuthRoutes(app, deps.authenticator);
   registerImportedNumberRoutes(app, ctx);
   registerHostingOrderRoutes(app, ctx);
+  registerQualifiedNumberRoutes(app, ctx);
+  await registerLoaSigningRoutes(app, ctx);
   registerCallbackConfigurationRoutes(app, ctx);
   registerAdminRoutes(app, ctx, deps.authenticator);
+  registerAdminQualificationRoutes(app, ctx);
   return app;
 }

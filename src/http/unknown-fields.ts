@@ -1,6 +1,5 @@
-import { parse } from 'yaml';
 import type { FieldViolation } from '../domain/errors.js';
-import { specYaml } from './spec.js';
+import { specDocument } from './spec.js';
 
 interface SchemaNode {
   $ref?: string;
@@ -14,7 +13,7 @@ const MAX_DEPTH = 16;
 let componentSchemas: Record<string, SchemaNode> | undefined;
 
 function schemas(): Record<string, SchemaNode> {
-  componentSchemas ??= (parse(specYaml()) as { components: { schemas: Record<string, SchemaNode> } }).components.schemas;
+  componentSchemas ??= (specDocument() as unknown as { components: { schemas: Record<string, SchemaNode> } }).components.schemas;
   return componentSchemas;
 }
 

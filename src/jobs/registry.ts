@@ -4,6 +4,11 @@ import { runNumberStep } from '../app/run-number-step.js';
 import { startHostingOrder } from '../app/start-hosting-order.js';
 import { SECOND_MS, MINUTE_MS } from '../domain/time.js';
 import { deliverCallback, markDeliveryExhausted } from '../app/deliver-callback.js';
+import { checkEligibility } from '../app/check-eligibility.js';
+import { placeVoiceCall } from '../app/voice-challenge.js';
+import { prepareLoa } from '../app/prepare-loa.js';
+import { markEmailExhausted, sendEmail } from '../app/send-email.js';
+import { runOsrStep } from '../app/run-osr-step.js';
 
 export type JobResult = { kind: 'done' } | { kind: 'reschedule'; runAtMs: number };
 
@@ -72,5 +77,54 @@ export const JOB_DEFINITIONS: JobDefinitions = {
     onExhausted: (ctx, payload) => markDeliveryExhausted(ctx, payload.eventId),
     retryBaseMs: (ctx) => ctx.config.callbackRetryBaseMs,
     retryCapMs: 60 * MINUTE_MS,
+  },
+  check_eligibility: {
+    parsePayload: (value) =>
+      isObject(value) && typeof value.projectId === 'string' && typeof value.phoneNumber === 'string'
+        ? { projectId: value.projectId, phoneNumber: value.phoneNumber }
+        : undefined,
+    run: async (ctx, payload) => {
+      await checkEligibility(ctx, payload.projectId, payload.phoneNumber);
+      return { kind: 'done' };
+    },
+    retryBaseMs: () => SECOND_MS,
+    retryCapMs: 5 * MINUTE_MS,
+  },
+  voice_call: {
+    parsePayload: (value) => (isObject(value) && typeof value.callId === 'string' ? { callId: value.callId } : undefined),
+    run: async (ctx, payload) => {
+      await placeVoiceCall(ctx, payload.callId);
+      return { kind: 'done' };
+    },
+    retryBaseMs: () => SECOND_MS,
+    retryCapMs: MINUTE_MS,
+  },
+  prepare_loa: {
+    parsePayload: (value) => (isObject(value) && typeof value.hostingOrderId === 'string' ? { hostingOrderId: value.hostingOrderId } : undefined),
+    run: async (ctx, payload) => {
+      await prepareLoa(ctx, payload.hostingOrderId);
+      return { kind: 'done' };
+    },
+    retryBaseMs: () => SECOND_MS,
+    retryCapMs: 5 * MINUTE_MS,
+  },
+  send_email: {
+    parsePayload: (value) => (isObject(value) && typeof value.emailId === 'string' ? { emailId: value.emailId } : undefined),
+    run: async (ctx, payload) => {
+      await sendEmail(ctx, payload.emailId);
+      return { kind: 'done' };
+    },
+    onExhausted: (ctx, payload, error) => markEmailExhausted(ctx, payload.emailId, error),
+    retryBaseMs: () => 5 * SECOND_MS,
+    retryCapMs: 30 * MINUTE_MS,
+  },
+  osr_step: {
+    parsePayload: (value) =>
+      isObject(value) && typeof value.projectId === 'string' && typeof value.phoneNumber === 'string' && typeof value.hostingOrderId === 'string'
+        ? { projectId: value.projectId, phoneNumber: value.phoneNumber, hostingOrderId: value.hostingOrderId }
+        : undefined,
+    run: (ctx, payload, run) => runOsrStep(ctx, payload, run.attempt),
+    retryBaseMs: () => SECOND_MS,
+    retryCapMs: 5 * MINUTE_MS,
   },
 };

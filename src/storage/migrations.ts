@@ -225,6 +225,114 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('jobs_type_due').on('jobs').columns(['type', 'run_at_ms', 'id']).execute();
     },
   },
+  '0004_qualification': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('qualified_numbers')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('phone_number', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('is_toll_free', 'integer', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('osr_eligibility_status', 'text', (c) => c.notNull())
+        .addColumn('osr_eligibility_error', 'text', (c) => c.notNull())
+        .addColumn('ownership_status', 'text', (c) => c.notNull())
+        .addColumn('ownership_error', 'text', (c) => c.notNull())
+        .addColumn('hosted_status', 'integer', (c) => c.notNull())
+        .addColumn('hosted_error', 'text', (c) => c.notNull())
+        .addColumn('hosting_order_id', 'text')
+        .addColumn('wrong_code_count', 'integer', (c) => c.notNull())
+        .addColumn('challenge_code_hash', 'text')
+        .addColumn('challenge_expires_ms', 'bigint')
+        .addColumn('last_call_ms', 'bigint')
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('qualified_numbers_pk', ['project_id', 'phone_number'])
+        .execute();
+      await db.schema
+        .createIndex('qualified_numbers_created')
+        .on('qualified_numbers')
+        .columns(['project_id', 'created_ms', 'phone_number'])
+        .execute();
+      await db.schema
+        .createIndex('qualified_numbers_updated')
+        .on('qualified_numbers')
+        .columns(['project_id', 'updated_ms', 'phone_number'])
+        .execute();
+      await db.schema.createIndex('qualified_numbers_number').on('qualified_numbers').column('phone_number').execute();
+      await db.schema.createIndex('imported_numbers_number').on('imported_numbers').column('phone_number').execute();
+
+      await db.schema
+        .createTable('voice_calls')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('phone_number', 'text', (c) => c.notNull())
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('placed_ms', 'bigint')
+        .execute();
+      await db.schema.createIndex('voice_calls_project').on('voice_calls').columns(['project_id', 'created_ms', 'id']).execute();
+
+      await db.schema
+        .createTable('loa_documents')
+        .addColumn('hosting_order_id', 'text', (c) => c.notNull().references('hosting_orders.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('pdf_base64', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('loa_documents_pk', ['hosting_order_id', 'kind'])
+        .execute();
+
+      await db.schema
+        .createTable('signing_links')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('hosting_order_id', 'text', (c) => c.notNull().references('hosting_orders.id'))
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('expires_ms', 'bigint', (c) => c.notNull())
+        .addColumn('used_ms', 'bigint')
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('signing_links_order').on('signing_links').column('hosting_order_id').execute();
+
+      await db.schema
+        .createTable('loa_decisions')
+        .addColumn('hosting_order_id', 'text', (c) => c.primaryKey().references('hosting_orders.id'))
+        .addColumn('project_id', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('signer_name', 'text', (c) => c.notNull())
+        .addColumn('ip_address', 'text', (c) => c.notNull())
+        .addColumn('user_agent', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('decided_ms', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('emails')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('hosting_order_id', 'text')
+        .addColumn('to_address', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('text_body', 'text', (c) => c.notNull())
+        .addColumn('html_body', 'text', (c) => c.notNull())
+        .addColumn('links', 'text', (c) => c.notNull())
+        .addColumn('attachment_kind', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('message_id', 'text')
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('sent_ms', 'bigint')
+        .execute();
+      await db.schema.createIndex('emails_project').on('emails').columns(['project_id', 'created_ms', 'id']).execute();
+
+      await db.schema.alterTable('hosting_orders').addColumn('is_toll_free', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('hosting_orders').addColumn('rejection_reason', 'text', (c) => c.notNull().defaultTo('')).execute();
+    },
+  },
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -91,6 +91,9 @@ export interface HostingOrdersTable {
   /** JSON of the spec's `TextEnableInfo`, null for IMPORT orders. */
   text_enable_info: string | null;
   number_count: number;
+  is_toll_free: number;
+  /** Why the order was rejected: the signer's or the operator's reason; empty otherwise. */
+  rejection_reason: string;
   created_ms: number;
   updated_ms: number;
 }
@@ -179,6 +182,98 @@ export interface ProjectCountersTable {
   imported_numbers: number;
 }
 
+export interface QualifiedNumbersTable {
+  project_id: string;
+  phone_number: string;
+  /** The region the numbering plan assigns, empty for an area code in use nowhere. */
+  region_code: string;
+  is_toll_free: number;
+  /** The spec's `GLOBAL_PROCESS_STATE_*` value. */
+  state: string;
+  osr_eligibility_status: string;
+  osr_eligibility_error: string;
+  ownership_status: string;
+  ownership_error: string;
+  /** 0 unspecified, 1 hosted, 2 failed, as the spec's `hostedNumber.status`. */
+  hosted_status: number;
+  hosted_error: string;
+  /** The text-enable order the number is in, or was last in. */
+  hosting_order_id: string | null;
+  /** Wrong voice codes in a row since the last success or unblock. */
+  wrong_code_count: number;
+  /** SHA-256 of the project, number and code of the current challenge; null when none is open. */
+  challenge_code_hash: string | null;
+  challenge_expires_ms: number | null;
+  last_call_ms: number | null;
+  created_ms: number;
+  updated_ms: number;
+}
+
+export interface VoiceCallsTable {
+  id: string;
+  project_id: string;
+  phone_number: string;
+  code: string;
+  /** QUEUED, ANSWERED, UNANSWERED or FAILED. */
+  state: string;
+  detail: string;
+  created_ms: number;
+  placed_ms: number | null;
+}
+
+export interface LoaDocumentsTable {
+  hosting_order_id: string;
+  /** ORIGINAL (as mailed) or SIGNED (the original plus the certificate page). */
+  kind: string;
+  project_id: string;
+  pdf_base64: string;
+  sha256: string;
+  created_ms: number;
+}
+
+export interface SigningLinksTable {
+  /** SHA-256 hex of the token; the token itself exists only in the mail. */
+  token_hash: string;
+  hosting_order_id: string;
+  project_id: string;
+  expires_ms: number;
+  used_ms: number | null;
+  created_ms: number;
+}
+
+export interface LoaDecisionsTable {
+  hosting_order_id: string;
+  project_id: string;
+  /** SIGNED or DECLINED. */
+  outcome: string;
+  signer_name: string;
+  ip_address: string;
+  user_agent: string;
+  reason: string;
+  decided_ms: number;
+}
+
+export interface EmailsTable {
+  id: string;
+  project_id: string;
+  hosting_order_id: string | null;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  /** JSON array of the links the mail carries. */
+  links: string;
+  /** LOA when the order's LOA PDF goes with the mail. */
+  attachment_kind: string | null;
+  /** OUTBOX (kept, no SMTP), QUEUED, SENT or FAILED. */
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  message_id: string | null;
+  created_ms: number;
+  sent_ms: number | null;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -198,6 +293,12 @@ export interface Database {
   callback_attempts: CallbackAttemptsTable;
   settings: SettingsTable;
   project_counters: ProjectCountersTable;
+  qualified_numbers: QualifiedNumbersTable;
+  voice_calls: VoiceCallsTable;
+  loa_documents: LoaDocumentsTable;
+  signing_links: SigningLinksTable;
+  loa_decisions: LoaDecisionsTable;
+  emails: EmailsTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;
@@ -210,3 +311,6 @@ export type HostingOrderNumberRow = Selectable<HostingOrderNumbersTable>;
 export type JobRow = Selectable<JobsTable>;
 export type CallbackEventRow = Selectable<CallbackEventsTable>;
 export type CallbackAttemptRow = Selectable<CallbackAttemptsTable>;
+export type QualifiedNumberRow = Selectable<QualifiedNumbersTable>;
+export type EmailRow = Selectable<EmailsTable>;
+export type VoiceCallRow = Selectable<VoiceCallsTable>;

@@ -9,6 +9,8 @@ import type { ListHostingOrdersQuery } from '../../app/list-hosting-orders.js';
 import { listHostingOrders } from '../../app/list-hosting-orders.js';
 import { hostingOrderNumberView, hostingOrderReportView, hostingOrderView } from '../../app/views.js';
 import { phoneNumberFromPath } from '../phone-path.js';
+import { TOLL_FREE_REQUEST_SCHEMA } from '../spec.js';
+import { textEnableNumbers } from '../../app/text-enable-numbers.js';
 
 interface ProjectParams {
   projectId: string;
@@ -35,6 +37,18 @@ export function registerHostingOrderRoutes(app: FastifyInstance, ctx: AppContext
     `${base}::importNumbers`,
     { config: { bodySchema: 'ImportNumbersRequest' } },
     async (request) => hostingOrderView(await createImportOrder(ctx, request.params.projectId, request.body)),
+  );
+
+  app.post<{ Params: ProjectParams; Body: Record<string, unknown> }>(
+    `${base}::textEnableNumbers`,
+    { config: { bodySchema: 'TextEnableNumbersRequest' } },
+    async (request) => hostingOrderView(await textEnableNumbers(ctx, request.params.projectId, request.body, 'standard')),
+  );
+
+  app.post<{ Params: ProjectParams; Body: Record<string, unknown> }>(
+    `${base}::textEnableTollFreeNumbers`,
+    { config: { bodySchema: TOLL_FREE_REQUEST_SCHEMA } },
+    async (request) => hostingOrderView(await textEnableNumbers(ctx, request.params.projectId, request.body, 'tollFree')),
   );
 
   app.get<{ Params: OrderParams }>(`${base}/:hostingOrderId`, async (request) =>

@@ -1,0 +1,204 @@
+import type { FieldViolation } from '../domain/errors.js';
+import { ApiError, alreadyExists, failedPrecondition, invalidArgument } from '../domain/errors.js';
+import type { LoaInfo, LoaKind } from '../domain/loa-rules.js';
+import { checkLoaInfo, checkNnid, checkScheduledTime } from '../domain/loa-rules.js';
+import type { RegionCode } from '../domain/phone-number.js';
+import { MAX_NUMBERS_PER_TEXT_ENABLE, shortStateName } from '../domain/qualification.js';
+import { checkCallbackUrl, checkDisplayName, checkIdentifier, checkNumberList, checkRegionCode } from '../domain/request-rules.js';
+import type { HostingOrderRow } from '../storage/schema.js';
+import type { AppContext } from './context.js';
+import { newId } from './ids.js';
+import { enqueueJob } from './job-payloads.js';
+import { checkProjectIdField } from './project-scope.js';
+import { registerSandboxCampaign, requireServicePlan } from './service-catalog.js';
+
+export type TextEnableKind = 'standard' | 'tollFree';
+
+/** The spec's `TextEnableInfo`, stored with the order and shown on it. */
+export interface TextEnableInfo {
+  businessName?: string;
+  authorisedPerson?: { firstName: string; lastName: string; email: string };
+  address?: { buildingNumber: string; street: string; city: string; state: string; postalCode: string; country: string };
+  serviceProvider: string;
+  currentVoiceCarrier?: string;
+  nnid: string;
+  loaType?: 'Direct' | 'Reseller';
+}
+
+const STANDARD_LOA_KINDS: readonly LoaKind[] = ['directLoaInfo', 'resellerLoaInfo', 'blanketLoaInfo'];
+const TOLL_FREE_LOA_KINDS: readonly LoaKind[] = ['directLoaInfo', 'resellerLoaInfo'];
+
+function textEnableInfo(loa: LoaInfo, providerName: string, nnid: string): TextEnableInfo {
+  if (loa.kind === 'BLANKET') {
+    return { serviceProvider: providerName, nnid };
+  }
+  return {
+    ...(loa.kind === 'RESELLER' ? { businessName: loa.businessName } : {}),
+    authorisedPerson: loa.authorisedPerson,
+    address: loa.address,
+    serviceProvider: providerName,
+    currentVoiceCarrier: loa.currentVoiceCarrier,
+    nnid,
+    loaType: loa.kind === 'DIRECT' ? 'Direct' : 'Reseller',
+  };
+}
+
+/** Parses the stored `TextEnableInfo` of a text-enable order. */
+export function parseTextEnableInfo(order: HostingOrderRow): TextEnableInfo {
+  return JSON.parse(order.text_enable_info ?? '{}') as TextEnableInfo;
+}
+
+/**
+ * Creates a text-enable hosting order (the four text-enable operations). Every number
+ * must be a VERIFIED qualified number of the project, standard numbers on the standard
+ * operations and toll-free ones on the toll-free operations. The numbers become
+ * HOSTING_IN_PROGRESS, and a job writes the LOA and mails the signing link (or, with a
+ * blanket LOA, starts the carrier steps). Nothing is written unless every check passes.
+ */
+export async function textEnableNumbers(
+  ctx: AppContext,
+  projectId: string,
+  body: Record<string, unknown>,
+  kind: TextEnableKind,
+): Promise<HostingOrderRow> {
+  const isTollFree = kind === 'tollFree';
+  const nowMs = ctx.clock.now();
+  const campaignId = isTollFree ? '' : (body.campaignId ?? '');
+  const nnid = isTollFree || body.nnid === undefined || body.nnid === '' ? ctx.config.providerNnid : body.nnid;
+  const violations: FieldViolation[] = [
+    ...checkProjectIdField(body.projectId, projectId),
+    ...checkRegionCode(body.regionCode),
+    ...checkDisplayName(body.displayName),
+    ...checkCallbackUrl(body.callbackUrl, 'callbackUrl', ctx.config.mode === 'production', (host) => ctx.callbackSender.refusedHostReason?.(host)),
+    ...checkIdentifier(body.servicePlanId, 'servicePlanId', false),
+    ...checkIdentifier(campaignId, 'campaignId', true),
+    ...(isTollFree ? [] : checkNnid(body.nnid)),
+  ];
+  const scheduleField = isTollFree ? 'scheduledZipwhipProvisioningTime' : 'scheduledOsrUpdateTime';
+  const scheduledMs = checkScheduledTime(body[scheduleField], scheduleField, nowMs, violations);
+  const regionCode = violations.some((v) => v.field === 'regionCode') ? undefined : (body.regionCode as RegionCode);
+  const hint = 'Split the numbers over several text-enable requests.';
+  const { numbers, violations: numberViolations } = checkNumberList(body.numbers, 'numbers', regionCode, MAX_NUMBERS_PER_TEXT_ENABLE, hint);
+  violations.push(...numberViolations);
+  numbers.forEach((number) => {
+    if (number.isTollFree !== isTollFree) {
+      const index = (body.numbers as unknown[]).indexOf(number.e164);
+      violations.push({
+        field: `numbers[${index}]`,
+        description: isTollFree
+          ? `${number.e164} is not a toll-free number; text-enable it with textEnableNumbers.`
+          : `${number.e164} is toll-free; text-enable it with textEnableTollFreeNumbers.`,
+      });
+    }
+  });
+  const loa = checkLoaInfo(body, isTollFree ? TOLL_FREE_LOA_KINDS : STANDARD_LOA_KINDS, violations);
+  if (violations.length > 0 || loa === undefined) {
+    throw invalidArgument(violations);
+  }
+
+  const hostingOrderId = newId();
+  const callbackUrl = typeof body.callbackUrl === 'string' && body.callbackUrl !== '' ? body.callbackUrl : null;
+  const servicePlanId = body.servicePlanId as string;
+  const order: HostingOrderRow = {
+    id: hostingOrderId,
+    project_id: projectId,
+    type: 'TYPE_TEXT_ENABLE',
+    state: 'SUBMITTED',
+    display_name: typeof body.displayName === 'string' ? body.displayName : '',
+    region_code: body.regionCode as string,
+    service_plan_id: servicePlanId,
+    campaign_id: campaignId as string,
+    callback_url: callbackUrl,
+    migrate_to_sinch_tmo: 0,
+    nnid: nnid as string,
+    scheduled_osr_update_ms: scheduledMs,
+    text_enable_info: JSON.stringify(textEnableInfo(loa, ctx.config.providerName, nnid as string)),
+    number_count: numbers.length,
+    is_toll_free: isTollFree ? 1 : 0,
+    rejection_reason: '',
+    created_ms: nowMs,
+    updated_ms: nowMs,
+  };
+  const e164s = numbers.map((number) => number.e164);
+
+  await ctx.storage.db.transaction().execute(async (trx) => {
+    if (loa.kind === 'BLANKET') {
+      const project = await trx.selectFrom('projects').select('is_blanket_loa_approved').where('id', '=', projectId).executeTakeFirst();
+      if (project?.is_blanket_loa_approved !== 1) {
+        throw failedPrecondition(
+          'blanketLoaInfo',
+          `Project ${projectId} has no approved blanket LOA. Send directLoaInfo or resellerLoaInfo, or ask the operator to approve a blanket LOA for the project.`,
+        );
+      }
+    }
+    const imported = await trx
+      .selectFrom('imported_numbers')
+      .select('phone_number')
+      .where('project_id', '=', projectId)
+      .where('phone_number', 'in', e164s)
+      .execute();
+    if (imported.length > 0) {
+      const list = imported.map((row) => row.phone_number).join(', ');
+      throw alreadyExists(`Already imported in project ${projectId}: ${list}. Remove these numbers from the request; they need no text-enablement.`);
+    }
+    const qualified = await trx
+      .selectFrom('qualified_numbers')
+      .select(['phone_number', 'state'])
+      .where('project_id', '=', projectId)
+      .where('phone_number', 'in', e164s)
+      .execute();
+    const stateByNumber = new Map(qualified.map((row) => [row.phone_number, row.state]));
+    const refused: FieldViolation[] = [];
+    e164s.forEach((e164, index) => {
+      const state = stateByNumber.get(e164);
+      if (state === undefined) {
+        refused.push({ field: `numbers[${index}]`, description: `${e164} is not a qualified number of this project; add it with qualifiedNumbers:addNumbers and verify it.` });
+      } else if (state !== 'GLOBAL_PROCESS_STATE_VERIFIED') {
+        refused.push({ field: `numbers[${index}]`, description: `${e164} is ${shortStateName(state)}; only VERIFIED numbers can be text-enabled.` });
+      }
+    });
+    if (refused.length > 0) {
+      const message = `${refused.length} of ${e164s.length} numbers cannot be text-enabled: ${refused[0]?.description}${refused.length > 1 ? ' (see details for the rest)' : ''}`;
+      throw new ApiError('FAILED_PRECONDITION', message, { fieldViolations: refused.slice(0, 100) });
+    }
+    await requireServicePlan(trx, ctx, projectId, servicePlanId, 'servicePlanId');
+    await registerSandboxCampaign(trx, ctx, projectId, campaignId as string);
+    const claimed = await trx
+      .updateTable('qualified_numbers')
+      .set({ state: 'GLOBAL_PROCESS_STATE_HOSTING_IN_PROGRESS', hosting_order_id: hostingOrderId, hosted_status: 0, hosted_error: '', updated_ms: nowMs })
+      .where('project_id', '=', projectId)
+      .where('phone_number', 'in', e164s)
+      .where('state', '=', 'GLOBAL_PROCESS_STATE_VERIFIED')
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== e164s.length) {
+      throw failedPrecondition('numbers', 'Some of the numbers changed state while the order was created (another text-enable request?). List the qualified numbers and retry.');
+    }
+    await trx.insertInto('hosting_orders').values(order).execute();
+    await trx
+      .insertInto('hosting_order_numbers')
+      .values(
+        e164s.map((e164, position) => ({
+          hosting_order_id: hostingOrderId,
+          project_id: projectId,
+          phone_number: e164,
+          position,
+          osr_nnid: nnid as string,
+          osr_state: 'WAITING',
+          platform_service_plan_id: servicePlanId,
+          platform_state: 'WAITING',
+          campaign_id: campaignId as string,
+          campaign_state: campaignId === '' ? 'STATE_UNSPECIFIED' : 'WAITING',
+          carriers: '{}',
+          failure_code: '',
+          is_manual_action: 0,
+          created_ms: nowMs,
+          updated_ms: nowMs,
+        })),
+      )
+      .execute();
+    await enqueueJob(trx, 'prepare_loa', { hostingOrderId }, { runAtMs: nowMs });
+  });
+  ctx.logger.info({ projectId, hostingOrderId, numberCount: e164s.length, loaType: loa.kind, isTollFree }, 'text-enable order created');
+  ctx.wakeWorker();
+  return order;
+}
