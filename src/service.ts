@@ -16,7 +16,7 @@ import { createAccessKey, createProject, ensureBootstrapCredentials } from './ap
 import { ServiceClock } from './app/service-clock.js';
 import type { Config } from './config/config.js';
 import type { CallbackSender } from './domain/callback-sender.js';
-import { REDACTED_LOG_PATHS, buildServer } from './http/server.js';
+import { REDACTED_LOG_PATHS, buildServer, serializeRequest } from './http/server.js';
 import { GuardedCallbackSender } from './integrations/http/guarded-callback-sender.js';
 import { SimulatedCampaignRegistry } from './integrations/simulated/simulated-campaign-registry.js';
 import { SimulatedCarrierRegistry } from './integrations/simulated/simulated-carrier-registry.js';
@@ -59,13 +59,15 @@ export interface RunningService {
 const SANDBOX_CREDENTIALS_SETTING = 'sandbox_credentials';
 const ADMIN_TOKEN_SETTING = 'admin_token';
 
-export function createLogger(config: Readonly<Config>): Logger {
-  const isPretty = process.stdout.isTTY === true && config.isPrettyLogAllowed;
-  return pino({
+export function createLogger(config: Readonly<Config>, destination?: pino.DestinationStream): Logger {
+  const isPretty = destination === undefined && process.stdout.isTTY === true && config.isPrettyLogAllowed;
+  const options: pino.LoggerOptions = {
     level: config.logLevel,
     redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+    serializers: { req: serializeRequest },
     ...(isPretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
-  });
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 async function readSetting(storage: Storage, key: string): Promise<string | undefined> {

@@ -42,6 +42,30 @@ export const REDACTED_LOG_PATHS = [
   '*.address',
 ];
 
+/** The URL as logged: the token of a signing link is a credential, so it is masked. */
+export function maskedUrl(url: string): string {
+  return url.replace(/^\/loa\/[^/?#]+/, '/loa/[token]');
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/** Serialises a request for the log as Fastify does, with the signing token masked. */
+export function serializeRequest(request: LoggedRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: maskedUrl(request.url ?? ''),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 /**
  * Turns `%3A` in the path into ":", so that custom verbs such as
  * `hostingOrders%3AimportNumbers` route like `hostingOrders:importNumbers`. The router
