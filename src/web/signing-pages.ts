@@ -4,6 +4,7 @@
  * pages shown after signing, after declining, or when the link cannot be used.
  * Every value is escaped, and the link token appears only inside URLs.
  */
+import type { SigningSummary } from '../app/loa-signing.js';
 import { CSRF_FORM_FIELD } from './csrf.js';
 import type { SafeHtml } from './html.js';
 import { html, renderPage } from './html.js';
@@ -13,27 +14,8 @@ export const FULL_NAME_MAX_LENGTH = 200;
 /** Maximum length of the decline reason. The browser enforces it with `maxlength`, and the route must check it too. */
 export const DECLINE_REASON_MAX_LENGTH = 500;
 
-/** Data the signing page shows about one hosting order's LOA. */
-export interface SigningView {
-  token: string;
-  hostingOrderId: string;
-  /** Service provider that will host text messaging for the numbers. */
-  providerName: string;
-  loaType: 'DIRECT' | 'RESELLER';
-  businessName?: string;
-  authorisedPersonName: string;
-  /** Postal address on one line. */
-  address: string;
-  currentVoiceCarrier: string;
-  nnid: string;
-  isTollFree: boolean;
-  /** E.164 phone numbers, up to 500. */
-  phoneNumbers: readonly string[];
-  /** ISO 8601 time of the scheduled OSR update, if one is set. */
-  scheduledUpdateTime?: string;
-  /** ISO 8601 time after which the link no longer works. */
-  expiresAt: string;
-}
+/** Data the signing page shows about one hosting order's LOA, and the link's token. */
+export type SigningView = SigningSummary & { token: string };
 
 export interface SigningPageOptions {
   /** Token for the hidden `csrfToken` field; the same value goes in the CSRF cookie. */
