@@ -11,6 +11,7 @@ import { newImportedNumberRow } from './new-imported-number.js';
 import { adjustImportedNumberCount } from './number-counter.js';
 import { checkProjectIdField } from './project-scope.js';
 import { registerSandboxCampaign, requireServicePlan } from './service-catalog.js';
+import { refuseNumbersBeingTextEnabled } from './text-enable-guard.js';
 
 export type ImportNumbersRequest = components['schemas']['ImportNumbersRequest'];
 
@@ -84,6 +85,11 @@ export async function createImportOrder(ctx: AppContext, projectId: string, body
         const list = taken.map((row) => row.phone_number).join(', ');
         throw alreadyExists(`Already imported in project ${projectId}: ${list}. Remove these numbers from the order, or delete them first.`);
       }
+      await refuseNumbersBeingTextEnabled(
+        trx,
+        projectId,
+        numbers.map((number) => number.e164),
+      );
       await requireServicePlan(trx, ctx, projectId, body.servicePlanId, 'servicePlanId');
       await registerSandboxCampaign(trx, ctx, projectId, campaignId);
       await trx.insertInto('hosting_orders').values(order).execute();

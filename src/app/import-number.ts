@@ -11,6 +11,7 @@ import { newImportedNumberRow } from './new-imported-number.js';
 import { adjustImportedNumberCount } from './number-counter.js';
 import { checkProjectIdField } from './project-scope.js';
 import { registerSandboxCampaign, requireServicePlan } from './service-catalog.js';
+import { refuseNumbersBeingTextEnabled } from './text-enable-guard.js';
 
 export type ImportNumberRequest = components['schemas']['CreateImportedNumberRequest'];
 
@@ -65,6 +66,7 @@ export async function importNumber(ctx: AppContext, projectId: string, body: Imp
       if (existing !== undefined) {
         throw alreadyExists(`${parsed.e164} is already imported in project ${projectId}. Update it with PATCH, or delete it first.`);
       }
+      await refuseNumbersBeingTextEnabled(trx, projectId, [parsed.e164]);
       await requireServicePlan(trx, ctx, projectId, servicePlanId, 'smsConfiguration.servicePlanId');
       await registerSandboxCampaign(trx, ctx, projectId, campaignId);
       await trx.insertInto('imported_numbers').values(row).execute();

@@ -61,11 +61,16 @@ async function lookUp(db: Transaction<Database> | AppContext['storage']['db'], c
     return { state: { kind: 'unknown' }, order: undefined };
   }
   const decision = await db.selectFrom('loa_decisions').select('outcome').where('hosting_order_id', '=', order.id).executeTakeFirst();
-  if (decision !== undefined) {
+  // An order the operator rejected after signing is closed, whatever the signer did.
+  if (decision !== undefined && !(decision.outcome === 'SIGNED' && order.state === 'REJECTED')) {
     return { state: { kind: decision.outcome === 'SIGNED' ? 'signed' : 'declined', hostingOrderId: order.id }, order };
   }
-  if (order.state !== 'WAITING_FOR_LOA_SIGNATURE' || link.used_ms !== null) {
+  if (order.state !== 'WAITING_FOR_LOA_SIGNATURE') {
     return { state: { kind: 'closed' }, order };
+  }
+  // A link used up while the order still waits was replaced by a newer one.
+  if (link.used_ms !== null) {
+    return { state: { kind: 'expired', expiredAt: new Date(link.used_ms).toISOString() }, order };
   }
   if (ctx.clock.now() > link.expires_ms) {
     return { state: { kind: 'expired', expiredAt: new Date(link.expires_ms).toISOString() }, order };

@@ -13,7 +13,9 @@ async function moveQualifiedNumber(
   phoneNumber: string,
   allowedStates: readonly string[],
   action: string,
-  update: Partial<Pick<QualifiedNumberRow, 'state' | 'ownership_status' | 'ownership_error' | 'wrong_code_count' | 'challenge_code_hash' | 'challenge_expires_ms'>>,
+  update: Partial<
+    Pick<QualifiedNumberRow, 'state' | 'ownership_status' | 'ownership_error' | 'wrong_code_count' | 'challenge_code_hash' | 'challenge_expires_ms' | 'last_call_ms'>
+  >,
 ): Promise<QualifiedNumberRow> {
   const row = await getQualifiedNumber(ctx, projectId, phoneNumber);
   if (!allowedStates.includes(row.state)) {
@@ -69,7 +71,7 @@ export function rejectOwnership(ctx: AppContext, projectId: string, phoneNumber:
   });
 }
 
-/** An operator lifts VERIFICATION_BLOCKED: the number is ELIGIBLE again, with a fresh count of wrong codes. */
+/** An operator lifts VERIFICATION_BLOCKED: the number is ELIGIBLE again, with a fresh count of wrong codes, and may be called at once. */
 export function unblockVerification(ctx: AppContext, projectId: string, phoneNumber: string): Promise<QualifiedNumberRow> {
   return moveQualifiedNumber(ctx, projectId, phoneNumber, ['GLOBAL_PROCESS_STATE_VERIFICATION_BLOCKED'], 'unblocking', {
     state: 'GLOBAL_PROCESS_STATE_ELIGIBLE',
@@ -78,5 +80,6 @@ export function unblockVerification(ctx: AppContext, projectId: string, phoneNum
     wrong_code_count: 0,
     challenge_code_hash: null,
     challenge_expires_ms: null,
+    last_call_ms: null,
   });
 }

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { nextHostingOrderState } from '../domain/states.js';
 import type { LoaDocumentData } from '../domain/ports.js';
-import type { HostingOrderRow } from '../storage/schema.js';
+import type { Transaction } from 'kysely';
+import { failedPrecondition, notFound } from '../domain/errors.js';
+import type { Database, HostingOrderRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
 import { newId } from './ids.js';
 import { enqueueJob } from './job-payloads.js';
@@ -64,25 +66,9 @@ export async function prepareLoa(ctx: AppContext, hostingOrderId: string): Promi
   }
   const phoneNumbers = await orderNumbers(ctx, hostingOrderId);
   const pdf = await ctx.ports.documents.renderLoa(loaDocumentData(order, phoneNumbers));
-  const token = randomBytes(32).toString('base64url');
-  const nowMs = ctx.clock.now();
-  const expiresMs = nowMs + ctx.config.loaLinkTtlMs;
-  const signingUrl = `${ctx.config.publicBaseUrl}/loa/${token}`;
-  const person = info.authorisedPerson ?? { firstName: '', lastName: '', email: '' };
-  const mail = ctx.ports.documents.renderSigningMail({
-    recipientName: `${person.firstName} ${person.lastName}`,
-    providerName: info.serviceProvider,
-    hostingOrderId,
-    numberCount: phoneNumbers.length,
-    firstNumbers: phoneNumbers.slice(0, 10),
-    isTollFree: order.is_toll_free === 1,
-    signingUrl,
-    expiresAt: new Date(expiresMs),
-    ...(info.businessName === undefined ? {} : { businessName: info.businessName }),
-  });
-  const isMailed = ctx.ports.mailer !== undefined;
   const moved = await ctx.storage.db.transaction().execute(async (trx) => {
     await ctx.storage.dialect.lockHostingOrder(trx, hostingOrderId);
+    const nowMs = ctx.clock.now();
     const next = nextHostingOrderState('SUBMITTED', 'request_signature');
     const result = await trx
       .updateTable('hosting_orders')
@@ -97,40 +83,88 @@ export async function prepareLoa(ctx: AppContext, hostingOrderId: string): Promi
       .insertInto('loa_documents')
       .values({ hosting_order_id: hostingOrderId, kind: 'ORIGINAL', project_id: order.project_id, pdf_base64: Buffer.from(pdf).toString('base64'), sha256: sha256Hex(pdf), created_ms: nowMs })
       .execute();
-    await trx
-      .insertInto('signing_links')
-      .values({ token_hash: signingTokenHash(token), hosting_order_id: hostingOrderId, project_id: order.project_id, expires_ms: expiresMs, used_ms: null, created_ms: nowMs })
-      .execute();
-    const emailId = newId();
-    await trx
-      .insertInto('emails')
-      .values({
-        id: emailId,
-        project_id: order.project_id,
-        hosting_order_id: hostingOrderId,
-        to_address: person.email,
-        subject: mail.subject,
-        text_body: mail.text,
-        html_body: mail.html,
-        links: JSON.stringify([signingUrl]),
-        attachment_kind: 'LOA',
-        state: isMailed ? 'QUEUED' : 'OUTBOX',
-        attempts: 0,
-        last_error: null,
-        message_id: null,
-        created_ms: nowMs,
-        sent_ms: null,
-      })
-      .execute();
-    if (isMailed) {
-      await enqueueJob(trx, 'send_email', { emailId }, { runAtMs: nowMs, maxAttempts: 10 });
-    }
+    await mailSigningLink(trx, ctx, order, phoneNumbers, nowMs);
     return true;
   });
   if (moved) {
-    ctx.logger.info({ projectId: order.project_id, hostingOrderId, numberCount: phoneNumbers.length, isMailed }, 'LOA sent for signature');
+    ctx.logger.info({ projectId: order.project_id, hostingOrderId, numberCount: phoneNumbers.length, isMailed: ctx.ports.mailer !== undefined }, 'LOA sent for signature');
     ctx.wakeWorker();
   }
+}
+
+/**
+ * Creates a single-use signing link for an order and queues the mail that carries it
+ * (or keeps it in the outbox without SMTP), in the caller's transaction.
+ */
+async function mailSigningLink(trx: Transaction<Database>, ctx: AppContext, order: HostingOrderRow, phoneNumbers: readonly string[], nowMs: number): Promise<void> {
+  const info = parseTextEnableInfo(order);
+  const token = randomBytes(32).toString('base64url');
+  const expiresMs = nowMs + ctx.config.loaLinkTtlMs;
+  const signingUrl = `${ctx.config.publicBaseUrl}/loa/${token}`;
+  const person = info.authorisedPerson ?? { firstName: '', lastName: '', email: '' };
+  const mail = ctx.ports.documents.renderSigningMail({
+    recipientName: `${person.firstName} ${person.lastName}`,
+    providerName: info.serviceProvider,
+    hostingOrderId: order.id,
+    numberCount: phoneNumbers.length,
+    firstNumbers: phoneNumbers.slice(0, 10),
+    isTollFree: order.is_toll_free === 1,
+    signingUrl,
+    expiresAt: new Date(expiresMs),
+    ...(info.businessName === undefined ? {} : { businessName: info.businessName }),
+  });
+  const isMailed = ctx.ports.mailer !== undefined;
+  await trx
+    .insertInto('signing_links')
+    .values({ token_hash: signingTokenHash(token), hosting_order_id: order.id, project_id: order.project_id, expires_ms: expiresMs, used_ms: null, created_ms: nowMs })
+    .execute();
+  const emailId = newId();
+  await trx
+    .insertInto('emails')
+    .values({
+      id: emailId,
+      project_id: order.project_id,
+      hosting_order_id: order.id,
+      to_address: person.email,
+      subject: mail.subject,
+      text_body: mail.text,
+      html_body: mail.html,
+      links: JSON.stringify([signingUrl]),
+      attachment_kind: 'LOA',
+      state: isMailed ? 'QUEUED' : 'OUTBOX',
+      attempts: 0,
+      last_error: null,
+      message_id: null,
+      created_ms: nowMs,
+      sent_ms: null,
+    })
+    .execute();
+  if (isMailed) {
+    await enqueueJob(trx, 'send_email', { emailId }, { runAtMs: nowMs, maxAttempts: 10 });
+  }
+}
+
+/**
+ * Sends an order waiting for its signature a new signing link (admin `:resendLoa`), for
+ * a link that expired or a mail that went astray. Earlier links stop working.
+ */
+export async function resendLoa(ctx: AppContext, projectId: string, hostingOrderId: string): Promise<void> {
+  const phoneNumbers = await orderNumbers(ctx, hostingOrderId);
+  await ctx.storage.db.transaction().execute(async (trx) => {
+    await ctx.storage.dialect.lockHostingOrder(trx, hostingOrderId);
+    const order = await trx.selectFrom('hosting_orders').selectAll().where('id', '=', hostingOrderId).where('project_id', '=', projectId).executeTakeFirst();
+    if (order === undefined) {
+      throw notFound(`Hosting order ${hostingOrderId} was not found in project ${projectId}.`);
+    }
+    if (order.state !== 'WAITING_FOR_LOA_SIGNATURE') {
+      throw failedPrecondition('hostingOrderId', `Order ${hostingOrderId} is ${order.state}; a new signing link is only sent while it is WAITING_FOR_LOA_SIGNATURE.`);
+    }
+    const nowMs = ctx.clock.now();
+    await trx.updateTable('signing_links').set({ used_ms: nowMs }).where('hosting_order_id', '=', hostingOrderId).where('used_ms', 'is', null).execute();
+    await mailSigningLink(trx, ctx, order, phoneNumbers, nowMs);
+  });
+  ctx.logger.info({ projectId, hostingOrderId }, 'LOA signing link sent again');
+  ctx.wakeWorker();
 }
 
 async function startWithBlanketLoa(ctx: AppContext, order: HostingOrderRow): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Clock } from '../domain/time.js';
 import type { Database } from '../storage/schema.js';
 
@@ -29,23 +30,30 @@ export class ServiceClock implements Clock {
     return this.offsetMs;
   }
 
+  /**
+   * Reads the stored offset. The offset only grows, so the larger value wins: a read
+   * that started before an `advance` committed must not move this copy back.
+   */
   async refresh(): Promise<void> {
     const row = await this.db.selectFrom('settings').select('value').where('key', '=', OFFSET_SETTING_KEY).executeTakeFirst();
-    this.offsetMs = row === undefined ? 0 : Number(row.value);
+    this.offsetMs = Math.max(this.offsetMs, row === undefined ? 0 : Number(row.value));
   }
 
   /** Moves the clock forward by `deltaMs` for every instance on this database. */
   async advance(deltaMs: number): Promise<number> {
-    await this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('settings').select('value').where('key', '=', OFFSET_SETTING_KEY).executeTakeFirst();
-      const next = (row === undefined ? 0 : Number(row.value)) + deltaMs;
+    // One statement adds to the stored value, so two advances at once both count.
+    const next = await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('settings')
-        .values({ key: OFFSET_SETTING_KEY, value: String(next) })
-        .onConflict((conflict) => conflict.column('key').doUpdateSet({ value: String(next) }))
+        .values({ key: OFFSET_SETTING_KEY, value: String(deltaMs) })
+        .onConflict((conflict) =>
+          conflict.column('key').doUpdateSet({ value: sql<string>`cast(cast(settings.value as bigint) + ${deltaMs} as text)` }),
+        )
         .execute();
-      this.offsetMs = next;
+      const row = await trx.selectFrom('settings').select('value').where('key', '=', OFFSET_SETTING_KEY).executeTakeFirstOrThrow();
+      return Number(row.value);
     });
+    this.offsetMs = Math.max(this.offsetMs, next);
     return this.now();
   }
 }

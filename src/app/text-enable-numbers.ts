@@ -1,5 +1,5 @@
 import type { FieldViolation } from '../domain/errors.js';
-import { ApiError, alreadyExists, failedPrecondition, invalidArgument } from '../domain/errors.js';
+import { ApiError, MAX_LISTED_VIOLATIONS, alreadyExists, failedPrecondition, invalidArgument } from '../domain/errors.js';
 import type { LoaInfo, LoaKind } from '../domain/loa-rules.js';
 import { checkLoaInfo, checkNnid, checkScheduledTime } from '../domain/loa-rules.js';
 import type { RegionCode } from '../domain/phone-number.js';
@@ -159,7 +159,11 @@ export async function textEnableNumbers(
     });
     if (refused.length > 0) {
       const message = `${refused.length} of ${e164s.length} numbers cannot be text-enabled: ${refused[0]?.description}${refused.length > 1 ? ' (see details for the rest)' : ''}`;
-      throw new ApiError('FAILED_PRECONDITION', message, { fieldViolations: refused.slice(0, 100) });
+      const listed =
+        refused.length > MAX_LISTED_VIOLATIONS
+          ? [...refused.slice(0, MAX_LISTED_VIOLATIONS), { field: '(request)', description: `${refused.length - MAX_LISTED_VIOLATIONS} more refused numbers are not listed.` }]
+          : refused;
+      throw new ApiError('FAILED_PRECONDITION', message, { fieldViolations: listed });
     }
     await requireServicePlan(trx, ctx, projectId, servicePlanId, 'servicePlanId');
     await registerSandboxCampaign(trx, ctx, projectId, campaignId as string);

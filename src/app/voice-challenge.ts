@@ -45,7 +45,9 @@ export async function sendVoiceChallenge(ctx: AppContext, projectId: string, pho
       const waitSeconds = Math.max(1, Math.ceil((row.last_call_ms + ctx.config.voiceCallIntervalMs - nowMs) / 1000));
       throw new ApiError(
         'RESOURCE_EXHAUSTED',
-        `A challenge call to ${phoneNumber} was placed less than ${ctx.config.voiceCallIntervalMs / 1000} s ago. Retry after ${waitSeconds} s; the code of the last call stays valid until it expires.`,
+        `A challenge call to ${phoneNumber} was placed less than ${ctx.config.voiceCallIntervalMs / 1000} s ago. Retry after ${waitSeconds} s.${
+          row.challenge_code_hash === null ? '' : ' The code of the last call stays valid until it expires.'
+        }`,
         { retryAfterSeconds: waitSeconds },
       );
     }
@@ -138,7 +140,7 @@ export async function verifyVoiceChallenge(
   body: VerifyVoiceChallengeRequest,
 ): Promise<QualifiedNumberRow> {
   const code = body.code;
-  if (typeof code !== 'string' || !/^\d{4,10}$/.test(code)) {
+  if (typeof code !== 'string' || !new RegExp(`^\\d{${VOICE_CODE_DIGITS}}$`).test(code)) {
     throw invalidArgument([
       { field: 'code', description: `${describeValue(code)} is not a code: give the ${VOICE_CODE_DIGITS} digits read out in the challenge call, as a string.` },
     ]);
@@ -209,7 +211,7 @@ export async function verifyVoiceChallenge(
         ownership_status: 'FAILED',
         ownership_error: isBlocked
           ? `${wrongCodes} wrong codes in a row: verification is blocked until an operator unblocks the number.`
-          : `Wrong code (${wrongCodes} of ${ctx.config.maxWrongCodes} allowed in a row). Try again, or send a new challenge.`,
+          : `Wrong code: ${wrongCodes} wrong in a row; ${ctx.config.maxWrongCodes - wrongCodes} more block verification until an operator unblocks the number. A new challenge does not reset this count.`,
         wrong_code_count: wrongCodes,
         challenge_code_hash: isBlocked ? null : row.challenge_code_hash,
         challenge_expires_ms: isBlocked ? null : row.challenge_expires_ms,

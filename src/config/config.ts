@@ -97,6 +97,48 @@ function readDatabaseUrl(env: Env): string {
   return raw;
 }
 
+function readSmtpUrl(env: Env): string | undefined {
+  const raw = env.SMTP_URL;
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || url.hostname === '') {
+    throw new ConfigError('SMTP_URL is invalid: expected "smtp://[user:password@]host:port" or "smtps://...".');
+  }
+  return raw;
+}
+
+function readPublicBaseUrl(env: Env, port: number): string {
+  const raw = env.PUBLIC_BASE_URL;
+  if (raw === undefined || raw === '') {
+    return `http://localhost:${port}`;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(`PUBLIC_BASE_URL=${JSON.stringify(raw)} is invalid: expected an http or https URL such as "https://numbers.example.com", without query or fragment.`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function readNnid(env: Env): string {
+  const raw = env.NUMBERHOST_NNID === undefined || env.NUMBERHOST_NNID === '' ? '999999' : env.NUMBERHOST_NNID;
+  if (!/^\d{1,10}$/.test(raw)) {
+    throw new ConfigError(`NUMBERHOST_NNID=${JSON.stringify(raw)} is invalid: expected the Network Number ID as 1 to 10 digits.`);
+  }
+  return raw;
+}
+
 function readBootstrap(env: Env): Config['bootstrap'] {
   const projectId = env.SINCH_PROJECT_ID;
   const keyId = env.SINCH_KEY_ID;
@@ -131,9 +173,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     host,
     port,
     adminToken,
-    smtpUrl: env.SMTP_URL === '' ? undefined : env.SMTP_URL,
-    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
-    providerNnid: env.NUMBERHOST_NNID ?? '999999',
+    smtpUrl: readSmtpUrl(env),
+    publicBaseUrl: readPublicBaseUrl(env, port),
+    providerNnid: readNnid(env),
     providerName: env.NUMBERHOST_PROVIDER_NAME ?? 'numberhost sandbox',
     mailFrom: env.NUMBERHOST_MAIL_FROM ?? 'numberhost <no-reply@localhost>',
     loaLinkTtlMs: readInteger(env, 'NUMBERHOST_LOA_LINK_TTL_DAYS', 30, 1, 365) * 86_400_000,

@@ -5,6 +5,7 @@ import type { LoaDocumentKind } from '../../app/operator-records.js';
 import { approveOwnership, rejectOwnership, unblockVerification } from '../../app/ownership-review.js';
 import { getProject } from '../../app/projects.js';
 import { rejectHostingOrder } from '../../app/reject-hosting-order.js';
+import { resendLoa } from '../../app/prepare-loa.js';
 import { hostingOrderView, qualifiedNumberView } from '../../app/views.js';
 import { ApiError, invalidArgument } from '../../domain/errors.js';
 import { idBeforeVerb } from '../custom-verb.js';
@@ -65,8 +66,15 @@ export function registerAdminQualificationRoutes(app: FastifyInstance, ctx: AppC
   });
 
   app.post<{ Params: ProjectParams & { orderAndVerb: string } }>(`${base}/hostingOrders/:orderAndVerb`, async (request) => {
-    const hostingOrderId = idBeforeVerb(request, request.params.orderAndVerb, 'reject');
-    return hostingOrderView(await rejectHostingOrder(ctx, request.params.projectId, hostingOrderId, bodyObject(request.body)));
+    const segment = request.params.orderAndVerb;
+    const { projectId } = request.params;
+    if (segment.endsWith(':resendLoa')) {
+      const hostingOrderId = idBeforeVerb(request, segment, 'resendLoa');
+      await resendLoa(ctx, projectId, hostingOrderId);
+      return { emails: await listEmails(ctx, projectId, hostingOrderId) };
+    }
+    const hostingOrderId = idBeforeVerb(request, segment, 'reject');
+    return hostingOrderView(await rejectHostingOrder(ctx, projectId, hostingOrderId, bodyObject(request.body)));
   });
 
   for (const [segment, kind] of [

@@ -8,7 +8,7 @@ import type { VoiceCallOutcome, VoiceCallRequest, VoiceCallerPort } from '../../
 export class SimulatedVoiceCaller implements VoiceCallerPort {
   async placeCall(request: VoiceCallRequest): Promise<VoiceCallOutcome> {
     if (magicBehaviour(request.phoneNumber) === 'VOICE_CALL_UNANSWERED') {
-      return { kind: 'unanswered', reason: 'no answer after 30 s (sandbox magic number)' };
+      return { kind: 'unanswered', reason: 'nobody answered (sandbox magic number)' };
     }
     return { kind: 'answered' };
   }
