@@ -33,7 +33,9 @@ export async function addQualifiedNumbers(ctx: AppContext, projectId: string, bo
     const known = new Set(existing.map((row) => row.phone_number));
     const fresh = numbers.filter((number) => !known.has(number.e164));
     if (fresh.length > 0) {
-      await trx
+      // Only rows this request inserted get a check: a parallel request that added the
+      // same number first has queued its own.
+      const inserted = await trx
         .insertInto('qualified_numbers')
         .values(
           fresh.map((number) => ({
@@ -58,9 +60,10 @@ export async function addQualifiedNumbers(ctx: AppContext, projectId: string, bo
           })),
         )
         .onConflict((conflict) => conflict.columns(['project_id', 'phone_number']).doNothing())
+        .returning('phone_number')
         .execute();
-      for (const number of fresh) {
-        await enqueueJob(trx, 'check_eligibility', { projectId, phoneNumber: number.e164 }, { runAtMs: nowMs + ctx.config.eligibilityDelayMs });
+      for (const row of inserted) {
+        await enqueueJob(trx, 'check_eligibility', { projectId, phoneNumber: row.phone_number }, { runAtMs: nowMs + ctx.config.eligibilityDelayMs });
       }
     }
     return trx.selectFrom('qualified_numbers').selectAll().where('project_id', '=', projectId).where('phone_number', 'in', e164s).execute();
