@@ -33,6 +33,17 @@ export async function addQualifiedNumbers(ctx: AppContext, projectId: string, bo
     const known = new Set(existing.map((row) => row.phone_number));
     const fresh = numbers.filter((number) => !known.has(number.e164));
     if (fresh.length > 0) {
+      const memories = await trx
+        .selectFrom('verification_memory')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where(
+          'phone_number',
+          'in',
+          fresh.map((number) => number.e164),
+        )
+        .execute();
+      const memoryByNumber = new Map(memories.map((memory) => [memory.phone_number, memory]));
       // Only rows this request inserted get a check: a parallel request that added the
       // same number first has queued its own.
       const inserted = await trx
@@ -51,10 +62,10 @@ export async function addQualifiedNumbers(ctx: AppContext, projectId: string, bo
             hosted_status: 0,
             hosted_error: '',
             hosting_order_id: null,
-            wrong_code_count: 0,
+            wrong_code_count: memoryByNumber.get(number.e164)?.wrong_code_count ?? 0,
             challenge_code_hash: null,
             challenge_expires_ms: null,
-            last_call_ms: null,
+            last_call_ms: memoryByNumber.get(number.e164)?.last_call_ms ?? null,
             created_ms: nowMs,
             updated_ms: nowMs,
           })),
@@ -62,6 +73,17 @@ export async function addQualifiedNumbers(ctx: AppContext, projectId: string, bo
         .onConflict((conflict) => conflict.columns(['project_id', 'phone_number']).doNothing())
         .returning('phone_number')
         .execute();
+      if (memories.length > 0) {
+        await trx
+          .deleteFrom('verification_memory')
+          .where('project_id', '=', projectId)
+          .where(
+            'phone_number',
+            'in',
+            inserted.map((row) => row.phone_number),
+          )
+          .execute();
+      }
       for (const row of inserted) {
         await enqueueJob(trx, 'check_eligibility', { projectId, phoneNumber: row.phone_number }, { runAtMs: nowMs + ctx.config.eligibilityDelayMs });
       }

@@ -39,12 +39,24 @@ export async function checkEligibility(ctx: AppContext, projectId: string, phone
       isHostedByOtherProject: hostingElsewhere !== undefined || importedHere.some((imported) => imported.project_id !== projectId),
     });
     const nowMs = ctx.clock.now();
+    // A number deleted while blocked comes back blocked: the count belongs to the number.
+    const isBlocked = result.isEligible && row.wrong_code_count >= ctx.config.maxWrongCodes;
+    const blocked = {
+      state: 'GLOBAL_PROCESS_STATE_VERIFICATION_BLOCKED',
+      osr_eligibility_status: 'DONE',
+      osr_eligibility_error: '',
+      ownership_status: 'FAILED',
+      ownership_error: `${row.wrong_code_count} wrong codes in a row before the number was deleted: verification is blocked until an operator unblocks the number.`,
+      updated_ms: nowMs,
+    };
     await trx
       .updateTable('qualified_numbers')
       .set(
-        result.isEligible
-          ? { state: 'GLOBAL_PROCESS_STATE_ELIGIBLE', osr_eligibility_status: 'DONE', osr_eligibility_error: '', updated_ms: nowMs }
-          : { state: 'GLOBAL_PROCESS_STATE_NOT_ELIGIBLE', osr_eligibility_status: 'FAILED', osr_eligibility_error: result.reason, updated_ms: nowMs },
+        isBlocked
+          ? blocked
+          : result.isEligible
+            ? { state: 'GLOBAL_PROCESS_STATE_ELIGIBLE', osr_eligibility_status: 'DONE', osr_eligibility_error: '', updated_ms: nowMs }
+            : { state: 'GLOBAL_PROCESS_STATE_NOT_ELIGIBLE', osr_eligibility_status: 'FAILED', osr_eligibility_error: result.reason, updated_ms: nowMs },
       )
       .where('project_id', '=', projectId)
       .where('phone_number', '=', phoneNumber)

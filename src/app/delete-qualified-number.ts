@@ -13,7 +13,7 @@ export async function deleteQualifiedNumber(ctx: AppContext, projectId: string, 
   await ctx.storage.db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('qualified_numbers')
-      .select('hosting_order_id')
+      .select(['hosting_order_id', 'wrong_code_count', 'last_call_ms'])
       .where('project_id', '=', projectId)
       .where('phone_number', '=', phoneNumber)
       .executeTakeFirst();
@@ -29,6 +29,14 @@ export async function deleteQualifiedNumber(ctx: AppContext, projectId: string, 
           `${phoneNumber} is in hosting order ${row.hosting_order_id}, which is ${order.state}. Delete the number after the order has finished.`,
         );
       }
+    }
+    if (row.wrong_code_count > 0 || row.last_call_ms !== null) {
+      const memory = { wrong_code_count: row.wrong_code_count, last_call_ms: row.last_call_ms };
+      await trx
+        .insertInto('verification_memory')
+        .values({ project_id: projectId, phone_number: phoneNumber, ...memory })
+        .onConflict((conflict) => conflict.columns(['project_id', 'phone_number']).doUpdateSet(memory))
+        .execute();
     }
     await trx.deleteFrom('qualified_numbers').where('project_id', '=', projectId).where('phone_number', '=', phoneNumber).execute();
     await trx

@@ -60,6 +60,10 @@ async function lookUp(db: Transaction<Database> | AppContext['storage']['db'], c
   if (order === undefined) {
     return { state: { kind: 'unknown' }, order: undefined };
   }
+  // An expired link shows nothing more, not even the signed document.
+  if (ctx.clock.now() > link.expires_ms) {
+    return { state: { kind: 'expired', expiredAt: new Date(link.expires_ms).toISOString() }, order };
+  }
   const decision = await db.selectFrom('loa_decisions').select('outcome').where('hosting_order_id', '=', order.id).executeTakeFirst();
   // An order the operator rejected after signing is closed, whatever the signer did.
   if (decision !== undefined && !(decision.outcome === 'SIGNED' && order.state === 'REJECTED')) {
@@ -71,9 +75,6 @@ async function lookUp(db: Transaction<Database> | AppContext['storage']['db'], c
   // A link used up while the order still waits was replaced by a newer one.
   if (link.used_ms !== null) {
     return { state: { kind: 'expired', expiredAt: new Date(link.used_ms).toISOString() }, order };
-  }
-  if (ctx.clock.now() > link.expires_ms) {
-    return { state: { kind: 'expired', expiredAt: new Date(link.expires_ms).toISOString() }, order };
   }
   const numbers = await db
     .selectFrom('hosting_order_numbers')
@@ -127,8 +128,13 @@ export type SignResult =
   | { kind: 'invalid'; error: string }
   | { kind: 'refused'; state: SigningLinkState };
 
+/** One line of plain text: control and invisible format characters (bidi controls included) removed. */
 function oneLine(value: string, maxChars: number): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim().slice(0, maxChars);
+  return value
+    .replace(/\p{Cf}+/gu, '')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .trim()
+    .slice(0, maxChars);
 }
 
 /**
@@ -139,7 +145,7 @@ function oneLine(value: string, maxChars: number): string {
  */
 export async function signLoa(ctx: AppContext, token: string, fullName: unknown, consent: unknown, signer: SignerDetails): Promise<SignResult> {
   const name = typeof fullName === 'string' ? oneLine(fullName, MAX_SIGNER_NAME_CHARS + 1) : '';
-  if (name === '') {
+  if (!/\p{L}/u.test(name)) {
     return { kind: 'invalid', error: 'Type your full name to sign.' };
   }
   if (name.length > MAX_SIGNER_NAME_CHARS) {

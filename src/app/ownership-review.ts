@@ -62,7 +62,9 @@ export function rejectOwnership(ctx: AppContext, projectId: string, phoneNumber:
   if (violations.length > 0) {
     throw invalidArgument(violations);
   }
-  return moveQualifiedNumber(ctx, projectId, phoneNumber, OWNERSHIP_REVIEW_STATES, 'rejecting ownership', {
+  // A blocked number stays blocked: a refusal must not give it another challenge.
+  const states = OWNERSHIP_REVIEW_STATES.filter((state) => state !== 'GLOBAL_PROCESS_STATE_VERIFICATION_BLOCKED');
+  return moveQualifiedNumber(ctx, projectId, phoneNumber, states, 'rejecting ownership', {
     state: 'GLOBAL_PROCESS_STATE_VERIFICATION_FAILED',
     ownership_status: 'FAILED',
     ownership_error: `Ownership proof refused: ${(reason as string).trim()}`,

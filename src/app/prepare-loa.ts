@@ -160,7 +160,13 @@ export async function resendLoa(ctx: AppContext, projectId: string, hostingOrder
       throw failedPrecondition('hostingOrderId', `Order ${hostingOrderId} is ${order.state}; a new signing link is only sent while it is WAITING_FOR_LOA_SIGNATURE.`);
     }
     const nowMs = ctx.clock.now();
-    await trx.updateTable('signing_links').set({ used_ms: nowMs }).where('hosting_order_id', '=', hostingOrderId).where('used_ms', 'is', null).execute();
+    await trx
+      .updateTable('signing_links')
+      .set({ expires_ms: nowMs - 1 })
+      .where('hosting_order_id', '=', hostingOrderId)
+      .where('used_ms', 'is', null)
+      .where('expires_ms', '>', nowMs)
+      .execute();
     await mailSigningLink(trx, ctx, order, phoneNumbers, nowMs);
   });
   ctx.logger.info({ projectId, hostingOrderId }, 'LOA signing link sent again');

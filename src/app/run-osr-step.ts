@@ -116,14 +116,10 @@ async function finishOsrUpdate(
     await finishHostingOrderIfDone(trx, ctx, order.id);
     return;
   }
-  const alreadyImported = await trx
-    .selectFrom('imported_numbers')
-    .select('phone_number')
-    .where('project_id', '=', order.project_id)
-    .where('phone_number', '=', row.phone_number)
-    .executeTakeFirst();
+  const alreadyImported = await trx.selectFrom('imported_numbers').select('project_id').where('phone_number', '=', row.phone_number).executeTakeFirst();
   if (alreadyImported !== undefined) {
-    await failOrderNumbers(trx, ctx, order, [row.phone_number], 'The number was imported by another request while its OSR update ran.', undefined);
+    const where = alreadyImported.project_id === order.project_id ? 'by another request' : 'in another project';
+    await failOrderNumbers(trx, ctx, order, [row.phone_number], `The number was imported ${where} while its OSR update ran.`, undefined);
     await finishHostingOrderIfDone(trx, ctx, order.id);
     return;
   }

@@ -22,5 +22,9 @@ export async function scheduleOsrUpdates(trx: Transaction<Database>, order: Host
   for (const number of numbers) {
     await enqueueJob(trx, 'osr_step', { projectId: order.project_id, phoneNumber: number.phone_number, hostingOrderId: order.id }, { runAtMs });
   }
+  if (order.is_toll_free === 1 && order.scheduled_osr_update_ms !== null && runAtMs !== order.scheduled_osr_update_ms) {
+    // The next-day rule moved the run, so the order shows the time it really runs at.
+    await trx.updateTable('hosting_orders').set({ scheduled_osr_update_ms: runAtMs }).where('id', '=', order.id).execute();
+  }
   return runAtMs;
 }

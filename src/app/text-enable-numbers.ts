@@ -5,7 +5,8 @@ import { checkLoaInfo, checkNnid, checkScheduledTime } from '../domain/loa-rules
 import type { RegionCode } from '../domain/phone-number.js';
 import { MAX_NUMBERS_PER_TEXT_ENABLE, shortStateName } from '../domain/qualification.js';
 import { checkCallbackUrl, checkDisplayName, checkIdentifier, checkNumberList, checkRegionCode } from '../domain/request-rules.js';
-import type { HostingOrderRow } from '../storage/schema.js';
+import type { Transaction } from 'kysely';
+import type { Database, HostingOrderRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
 import { newId } from './ids.js';
 import { enqueueJob } from './job-payloads.js';
@@ -41,6 +42,24 @@ function textEnableInfo(loa: LoaInfo, providerName: string, nnid: string): TextE
     nnid,
     loaType: loa.kind === 'DIRECT' ? 'Direct' : 'Reseller',
   };
+}
+
+/** Numbers of the list that another project has imported or is text-enabling. */
+export async function hostedByOtherProjects(trx: Transaction<Database>, projectId: string, phoneNumbers: readonly string[]): Promise<string[]> {
+  const imported = await trx
+    .selectFrom('imported_numbers')
+    .select('phone_number')
+    .where('project_id', '!=', projectId)
+    .where('phone_number', 'in', phoneNumbers)
+    .execute();
+  const hosting = await trx
+    .selectFrom('qualified_numbers')
+    .select('phone_number')
+    .where('project_id', '!=', projectId)
+    .where('phone_number', 'in', phoneNumbers)
+    .where('state', 'in', ['GLOBAL_PROCESS_STATE_HOSTING_IN_PROGRESS', 'GLOBAL_PROCESS_STATE_HOSTING_DONE'])
+    .execute();
+  return [...new Set([...imported, ...hosting].map((row) => row.phone_number))];
 }
 
 /** Parses the stored `TextEnableInfo` of a text-enable order. */
@@ -140,6 +159,16 @@ export async function textEnableNumbers(
     if (imported.length > 0) {
       const list = imported.map((row) => row.phone_number).join(', ');
       throw alreadyExists(`Already imported in project ${projectId}: ${list}. Remove these numbers from the request; they need no text-enablement.`);
+    }
+    const elsewhere = await hostedByOtherProjects(trx, projectId, e164s);
+    if (elsewhere.length > 0) {
+      const violations = elsewhere.map((e164) => ({
+        field: `numbers[${e164s.indexOf(e164)}]`,
+        description: `${e164} is already hosted, or being text-enabled, by another project of this service.`,
+      }));
+      throw new ApiError('FAILED_PRECONDITION', `${violations[0]?.description} A number can be hosted by one project only.`, {
+        fieldViolations: violations.slice(0, MAX_LISTED_VIOLATIONS),
+      });
     }
     const qualified = await trx
       .selectFrom('qualified_numbers')

@@ -125,10 +125,20 @@ function readPublicBaseUrl(env: Env, port: number): string {
   } catch {
     url = undefined;
   }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
-    throw new ConfigError(`PUBLIC_BASE_URL=${JSON.stringify(raw)} is invalid: expected an http or https URL such as "https://numbers.example.com", without query or fragment.`);
+  const isPlainOrigin =
+    url !== undefined &&
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.username === '' &&
+    url.password === '' &&
+    url.pathname === '/' &&
+    url.search === '' &&
+    url.hash === '';
+  if (!isPlainOrigin || url === undefined) {
+    throw new ConfigError(
+      `PUBLIC_BASE_URL is invalid: expected the scheme and host the signing links use, such as "https://numbers.example.com", with no path, credentials, query or fragment.`,
+    );
   }
-  return raw.replace(/\/+$/, '');
+  return url.origin;
 }
 
 function readNnid(env: Env): string {

@@ -36,6 +36,9 @@ export type LoaInfo =
   | { kind: 'BLANKET' };
 
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Format characters (Unicode category Cf): zero-width spaces and joiners, bidirectional controls.
+const INVISIBLE_FORMATTING = /\p{Cf}/u;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 // Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the mail server's call.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -49,12 +52,19 @@ function checkText(value: unknown, field: string, maxChars: number, violations: 
     return '';
   }
   const trimmed = value.trim();
+  const length = [...trimmed].length;
   if (trimmed === '') {
     violations.push({ field, description: 'must not be empty; it is printed on the Letter of Authorization.' });
-  } else if (trimmed.length > maxChars) {
-    violations.push({ field, description: `has ${trimmed.length} characters; at most ${maxChars} are allowed.` });
+  } else if (length > maxChars) {
+    violations.push({ field, description: `has ${length} characters; at most ${maxChars} are allowed.` });
   } else if (CONTROL_CHARACTERS.test(trimmed)) {
     violations.push({ field, description: `${describeValue(value)} contains a control character or line break; send one line of text.` });
+  } else if (LONE_SURROGATE.test(trimmed)) {
+    violations.push({ field, description: 'contains a broken UTF-16 surrogate; send valid Unicode text.' });
+  } else if (INVISIBLE_FORMATTING.test(trimmed)) {
+    violations.push({ field, description: `${describeValue(value)} contains an invisible formatting character (such as a bidirectional control or zero-width space), which can make the text read differently; remove it.` });
+  } else if (!/[\p{L}\p{N}]/u.test(trimmed)) {
+    violations.push({ field, description: `${describeValue(value)} has no letter or digit; it is printed on the Letter of Authorization.` });
   }
   return trimmed;
 }

@@ -87,6 +87,8 @@ function stateHint(state: string): string {
       return 'Too many wrong codes: an operator must unblock the number first.';
     case 'GLOBAL_PROCESS_STATE_VERIFIED':
       return 'Ownership is already verified; text-enable the number next.';
+    case 'GLOBAL_PROCESS_STATE_HOSTING_FAILED':
+      return 'Hosting failed (see hostedNumber.error); to try again, delete the number and add it again.';
     default:
       return 'The number is already in or past hosting.';
   }

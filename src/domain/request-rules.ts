@@ -97,8 +97,8 @@ export function checkDisplayName(value: unknown, field = 'displayName'): FieldVi
   if (value.length > MAX_DISPLAY_NAME_CHARS) {
     return [{ field, description: `is ${value.length} characters long; at most ${MAX_DISPLAY_NAME_CHARS} are allowed.` }];
   }
-  if (/[\u0000-\u001f\u007f]/.test(value)) {
-    return [{ field, description: 'must not contain control characters.' }];
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) {
+    return [{ field, description: 'must not contain control characters or line breaks.' }];
   }
   return [];
 }

@@ -42,9 +42,19 @@ export const REDACTED_LOG_PATHS = [
   '*.address',
 ];
 
-/** The URL as logged: the token of a signing link is a credential, so it is masked. */
+/**
+ * The URL as logged. A signing link's token is a credential, so the segment after
+ * `loa/` is masked however the path is spelt: percent-encoded (`/%6Coa/…` reaches the
+ * same route), in capitals, or with extra slashes.
+ */
 export function maskedUrl(url: string): string {
-  return url.replace(/^\/loa\/[^/?#]+/, '/loa/[token]');
+  let decoded = url;
+  try {
+    decoded = decodeURIComponent(url);
+  } catch {
+    decoded = url;
+  }
+  return decoded.replace(/(loa\/+)[^/?#]+/gi, '$1[token]');
 }
 
 interface LoggedRequest {

@@ -49,7 +49,8 @@ function collectUnknownFields(value: unknown, node: SchemaNode | undefined, path
     const property = properties[key];
     if (property === undefined) {
       const similar = known.find((name) => name.toLowerCase() === key.toLowerCase());
-      const hint = similar === undefined ? `Known fields here: ${known.join(', ')}.` : `Did you mean "${similar}"?`;
+      const knownList = known.length === 0 ? 'This object takes no fields.' : `Known fields here: ${known.join(', ')}.`;
+      const hint = similar === undefined ? knownList : `Did you mean "${similar}"?`;
       violations.push({ field, description: `is not a field of this request. ${hint}` });
       continue;
     }

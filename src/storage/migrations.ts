@@ -333,6 +333,20 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('hosting_orders').addColumn('rejection_reason', 'text', (c) => c.notNull().defaultTo('')).execute();
     },
   },
+  '0005_verification_memory': {
+    async up(db: Kysely<unknown>) {
+      // Wrong codes and the last challenge call outlive a deleted qualified number, so
+      // deleting and adding it again cannot reset the block or the call spacing.
+      await db.schema
+        .createTable('verification_memory')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('phone_number', 'text', (c) => c.notNull())
+        .addColumn('wrong_code_count', 'integer', (c) => c.notNull())
+        .addColumn('last_call_ms', 'bigint')
+        .addPrimaryKeyConstraint('verification_memory_pk', ['project_id', 'phone_number'])
+        .execute();
+    },
+  },
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

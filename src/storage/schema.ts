@@ -274,6 +274,14 @@ export interface EmailsTable {
   sent_ms: number | null;
 }
 
+/** The verification history of a deleted qualified number, taken over when it is added again. */
+export interface VerificationMemoryTable {
+  project_id: string;
+  phone_number: string;
+  wrong_code_count: number;
+  last_call_ms: number | null;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -299,6 +307,7 @@ export interface Database {
   signing_links: SigningLinksTable;
   loa_decisions: LoaDecisionsTable;
   emails: EmailsTable;
+  verification_memory: VerificationMemoryTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -27,7 +27,7 @@ function sendProblem(reply: FastifyReply, state: Exclude<SigningLinkState, { kin
 
 function firstValue(form: SigningForm, field: string): string | undefined {
   const value = form[field];
-  return Array.isArray(value) ? undefined : value;
+  return typeof value === 'string' ? value : undefined;
 }
 
 function signer(request: FastifyRequest): { ipAddress: string; userAgent: string } {
@@ -40,10 +40,12 @@ function signer(request: FastifyRequest): { ipAddress: string; userAgent: string
  * scripts, a double-submit CSRF cookie scoped to the link's path.
  */
 export async function registerLoaSigningRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const isSecure = ctx.config.publicBaseUrl.startsWith('https://');
+  const isSecure = new URL(ctx.config.publicBaseUrl).protocol === 'https:';
 
   await app.register(async (scope) => {
     await scope.register(formBody, { bodyLimit: 16_384 });
+    // The signing form posts application/x-www-form-urlencoded only; other bodies get 415.
+    scope.removeContentTypeParser('application/json');
 
     const renderForm = async (reply: FastifyReply, token: string, status: number, error?: string, fullName?: string) => {
       const state = await openSigningLink(ctx, token);
