@@ -59,7 +59,7 @@ function renderSummary(view: SigningView): SafeHtml {
 <dt>Hosting order</dt><dd>${view.hostingOrderId}</dd>
 <dt>LOA type</dt><dd>${loaType}</dd>
 ${businessRow}
-<dt>Authorised person</dt><dd>${view.authorisedPersonName}</dd>
+<dt>Authorized person</dt><dd>${view.authorisedPersonName}</dd>
 <dt>Address</dt><dd>${view.address}</dd>
 <dt>Current voice carrier</dt><dd>${view.currentVoiceCarrier}</dd>
 <dt>Service provider</dt><dd>${view.providerName}</dd>
@@ -137,7 +137,7 @@ export function renderSignedPage(info: { hostingOrderId: string; signerName: str
 export function renderDeclinedPage(info: { hostingOrderId: string }): string {
   const body = html`<h1>Letter of Authorization declined</h1>
 <p>You declined the Letter of Authorization for hosting order ${info.hostingOrderId}, so nothing was signed.</p>
-<p>If you declined by mistake, ask the sender of the e-mail for a new link.</p>`;
+<p>The hosting order is closed. If you declined by mistake, contact the sender: they need to send a new request, which brings a new e-mail.</p>`;
   return renderPage({ title: 'Letter of Authorization declined', body });
 }
 
@@ -170,7 +170,7 @@ const LINK_PROBLEM_TEXT: Readonly<Record<LinkProblem, LinkProblemText>> = {
     title: 'Letter of Authorization declined',
     paragraphs: () => [
       html`This Letter of Authorization was declined, so it can no longer be signed with this link.`,
-      html`If it was declined by mistake, ask the sender of the e-mail for a new link.`,
+      html`The hosting order is closed. If it was declined by mistake, contact the sender: they need to send a new request, which brings a new e-mail.`,
     ],
   },
   closed: {
