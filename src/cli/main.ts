@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
- * The `numberhost` command. Thin by design: it parses flags, calls the service or
- * app code, and prints. Server commands: serve, worker, migrate, projects, keys.
+ * The `numberhost` command. Thin by design: it parses flags, calls the service, app
+ * code or SDK, and prints. Server commands: serve, worker, migrate, projects, keys;
+ * workflow commands (over the SDK): import, qualify, verify, text-enable, orders,
+ * numbers, callbacks.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { registerAdminCommands } from './admin-commands.js';
+import { registerWorkflowCommands } from './workflow/index.js';
 import { runMigrate, runServe } from './server-commands.js';
 
 export const EXIT_OK = 0;
@@ -52,6 +55,7 @@ program
   });
 
 registerAdminCommands(program);
+registerWorkflowCommands(program);
 
 async function main(): Promise<void> {
   try {
