@@ -8,7 +8,7 @@ import { scheduleOsrUpdates } from './schedule-osr-updates.js';
 import { failOrderNumbers } from './settle-order-numbers.js';
 import { parseTextEnableInfo } from './text-enable-numbers.js';
 
-/** What the signing page shows for an open link. */
+/** The order summary that the signing page of an open link shows. */
 export interface SigningSummary {
   hostingOrderId: string;
   providerName: string;
@@ -33,7 +33,7 @@ export type SigningLinkState =
   /** The order left WAITING_FOR_LOA_SIGNATURE another way (an operator rejected it). */
   | { kind: 'closed' };
 
-/** Who signs or declines, as the certificate records them. */
+/** The signer's connection details, as the certificate records them. */
 export interface SignerDetails {
   ipAddress: string;
   userAgent: string;

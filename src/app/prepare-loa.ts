@@ -29,7 +29,7 @@ async function orderNumbers(ctx: AppContext, hostingOrderId: string): Promise<st
   return rows.map((row) => row.phone_number);
 }
 
-/** The LOA document of a text-enable order, as its stored fields describe it. */
+/** Builds the LOA document data of a text-enable order from its stored fields. */
 export function loaDocumentData(order: HostingOrderRow, phoneNumbers: readonly string[]): LoaDocumentData {
   const info = parseTextEnableInfo(order);
   return {

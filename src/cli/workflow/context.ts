@@ -36,7 +36,7 @@ export interface ClientSettings {
 
 export const DEFAULT_URL = 'http://localhost:8080';
 
-/** The profiles file: NUMBERHOST_CONFIG, or ~/.config/numberhost/config.json. */
+/** Returns the path of the profiles file: NUMBERHOST_CONFIG, or ~/.config/numberhost/config.json. */
 export function profilesPath(env: NodeJS.ProcessEnv): string {
   return env.NUMBERHOST_CONFIG ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'numberhost', 'config.json');
 }

@@ -6,7 +6,7 @@ import type { ExitCode } from './exit-codes.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { Output } from './output.js';
 
-/** What an action returns: its exit code, or nothing for success. */
+/** The result of an action: its exit code, or nothing for success. */
 export type ActionResult = ExitCode | void;
 
 function describeApiError(error: NumberhostApiError): string {
