@@ -22,13 +22,13 @@ export function registerAdminCommands(program: Command): void {
     .description('Create a project and print its id.')
     .option('--id <projectId>', 'project id to use (default: a new UUID)')
     .option('--name <displayName>', 'display name')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  numberhost projects create --name "Acme messaging"')
-    .action(async (options: { id?: string; name?: string; json?: boolean }) => {
+    .addHelpText('after', '\nExample:\n  numberhost projects create --name "Acme messaging" --json')
+    .action(async (options: { id?: string; name?: string }, command: Command) => {
+      const isJson = command.optsWithGlobals<{ json?: boolean }>().json === true;
       const project = await withContext((ctx) =>
         createProject(ctx, { ...(options.id === undefined ? {} : { projectId: options.id }), ...(options.name === undefined ? {} : { displayName: options.name }) }),
       );
-      process.stdout.write(options.json ? `${JSON.stringify({ projectId: project.id, displayName: project.display_name })}\n` : `${project.id}\n`);
+      process.stdout.write(isJson ? `${JSON.stringify({ projectId: project.id, displayName: project.display_name })}\n` : `${project.id}\n`);
     });
 
   const keys = program.command('keys').description('Manage access keys.');
@@ -36,11 +36,10 @@ export function registerAdminCommands(program: Command): void {
     .command('create')
     .description('Create an access key for a project; the secret is shown once.')
     .requiredOption('--project <projectId>', 'project the key belongs to')
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  numberhost keys create --project 0f3c...')
-    .action(async (options: { project: string; json?: boolean }) => {
+    .addHelpText('after', '\nExample:\n  numberhost keys create --project 0f3c... --json')
+    .action(async (options: { project: string }, command: Command) => {
       const key = await withContext((ctx) => createAccessKey(ctx, options.project));
-      if (options.json) {
+      if (command.optsWithGlobals<{ json?: boolean }>().json === true) {
         process.stdout.write(`${JSON.stringify(key)}\n`);
         return;
       }
