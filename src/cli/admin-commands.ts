@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../app/context.js';
-import { createAccessKey, createProject } from '../app/projects.js';
 import { loadConfig } from '../config/config.js';
-import { startService } from '../service.js';
 
 async function withContext<T>(action: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  // Loaded on use, so that workflow commands do not pay for the server's modules.
+  const { startService } = await import('../service.js');
   const service = await startService(config, { isServingHttp: false, isRunningWorker: false, logger: (await import('pino')).pino({ level: 'warn' }) });
   try {
     return await action(service.ctx);
@@ -25,6 +25,7 @@ export function registerAdminCommands(program: Command): void {
     .addHelpText('after', '\nExample:\n  numberhost projects create --name "Acme messaging" --json')
     .action(async (options: { id?: string; name?: string }, command: Command) => {
       const isJson = command.optsWithGlobals<{ json?: boolean }>().json === true;
+      const { createProject } = await import('../app/projects.js');
       const project = await withContext((ctx) =>
         createProject(ctx, { ...(options.id === undefined ? {} : { projectId: options.id }), ...(options.name === undefined ? {} : { displayName: options.name }) }),
       );
@@ -38,6 +39,7 @@ export function registerAdminCommands(program: Command): void {
     .requiredOption('--project <projectId>', 'project the key belongs to')
     .addHelpText('after', '\nExample:\n  numberhost keys create --project 0f3c... --json')
     .action(async (options: { project: string }, command: Command) => {
+      const { createAccessKey } = await import('../app/projects.js');
       const key = await withContext((ctx) => createAccessKey(ctx, options.project));
       if (command.optsWithGlobals<{ json?: boolean }>().json === true) {
         process.stdout.write(`${JSON.stringify(key)}\n`);

@@ -9,7 +9,6 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { registerAdminCommands } from './admin-commands.js';
 import { registerWorkflowCommands } from './workflow/index.js';
-import { runMigrate, runServe } from './server-commands.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -35,6 +34,7 @@ program
   .option('--no-worker', 'serve HTTP only; run `numberhost worker` elsewhere for the jobs')
   .addHelpText('after', '\nExample:\n  DATABASE_URL=sqlite:./data/numberhost.db numberhost serve --port 8080')
   .action(async (options: { port?: string; worker: boolean }) => {
+    const { runServe } = await import('./server-commands.js');
     await runServe({ ...(options.port === undefined ? {} : { PORT: options.port }), ...(options.worker ? {} : { NUMBERHOST_NO_WORKER: '1' }) }, 'serve');
   });
 
@@ -43,6 +43,7 @@ program
   .description('Run the job worker only (callbacks, provisioning steps), without HTTP.')
   .addHelpText('after', '\nExample:\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/numberhost numberhost worker')
   .action(async () => {
+    const { runServe } = await import('./server-commands.js');
     await runServe({}, 'worker');
   });
 
@@ -51,6 +52,7 @@ program
   .description('Apply pending database migrations and exit.')
   .addHelpText('after', '\nExample:\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/numberhost numberhost migrate')
   .action(async () => {
+    const { runMigrate } = await import('./server-commands.js');
     await runMigrate();
   });
 
