@@ -59,6 +59,17 @@ program
 registerAdminCommands(program);
 registerWorkflowCommands(program);
 
+// A reader that stops early (`numberhost orders list | head`) closes the pipe; that
+// ends the output, not the command with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') {
+      process.exit(process.exitCode ?? 0);
+    }
+    throw error;
+  });
+}
+
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);

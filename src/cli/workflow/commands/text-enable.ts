@@ -152,7 +152,7 @@ function checkFlags(flags: TextEnableFlags): void {
     problems.push(`--nnid ${JSON.stringify(flags.nnid)} is invalid: use 1 to 10 digits.`);
   }
   if (flags.osrAt !== undefined && (!RFC_3339.test(flags.osrAt) || !Number.isFinite(Date.parse(flags.osrAt)))) {
-    problems.push(`--osr-at ${JSON.stringify(flags.osrAt)} is not an RFC 3339 time; use a form such as 2030-01-15T15:00:00Z.`);
+    problems.push(`--osr-at ${JSON.stringify(flags.osrAt)} is not an RFC 3339 time; use a form such as 2027-01-15T15:00:00Z.`);
   }
   if (problems.length > 0) {
     throw usageError(problems.join('\n'));
@@ -290,7 +290,7 @@ export function registerTextEnableCommand(program: Command): void {
     .addOption(new Option('--loa <kind>', 'the Letter of Authorization: direct, reseller, or blanket (the project\'s operator-approved LOA)').choices(['direct', 'reseller', 'blanket']).makeOptionMandatory())
     .option('--loa-file <path>', 'JSON file with the LOA details, for --loa direct and reseller (see below)')
     .option('--toll-free', 'the numbers are toll-free (all of them must be; without this flag none may be)')
-    .option('--osr-at <time>', 'RFC 3339 time of the OSR update, such as 2030-01-15T15:00:00Z; with --toll-free the time of SMS provisioning (scheduledZipwhipProvisioningTime), moved to the next day when the LOA is signed later. Default: as soon as the LOA is signed')
+    .option('--osr-at <time>', 'RFC 3339 time of the OSR update, such as 2027-01-15T15:00:00Z; with --toll-free the time of SMS provisioning (scheduledZipwhipProvisioningTime), moved to the next day when the LOA is signed later. Default: as soon as the LOA is signed')
     .option('--nnid <digits>', 'NNID to point the numbers to (1 to 10 digits); default: the provider\'s NNID. Not with --toll-free')
     .requiredOption('--service-plan <id>', 'service plan to provision the numbers to (required)')
     .option('--campaign <id>', '10DLC campaign to link the numbers to; not with --toll-free')
@@ -310,7 +310,7 @@ Without --wait the command prints the ids of the orders it created and exits 0.
 
 Examples:
   numberhost text-enable --file verified.csv --loa direct --loa-file loa.json --service-plan my-plan --campaign CAMP123 --wait
-  numberhost text-enable +18885550100 --toll-free --loa reseller --loa-file loa.json --service-plan my-plan --osr-at 2030-01-15T15:00:00Z
+  numberhost text-enable +18885550100 --toll-free --loa reseller --loa-file loa.json --service-plan my-plan --osr-at 2027-01-15T15:00:00Z
   numberhost text-enable --file verified.csv --loa blanket --service-plan my-plan --json
 
 Exit codes:
