@@ -5,6 +5,7 @@
  * workflow commands (over the SDK): import, qualify, verify, text-enable, orders,
  * numbers, callbacks.
  */
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { registerAdminCommands } from './admin-commands.js';
@@ -22,8 +23,11 @@ function parsePort(value: string): string {
   return value;
 }
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('numberhost')
   .description('Imported Numbers and Hosting Orders API: sandbox and back office.')
+  .version(version, '--version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 

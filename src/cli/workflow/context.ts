@@ -64,14 +64,16 @@ function readProfile(name: string, env: NodeJS.ProcessEnv): Profile {
 }
 
 /**
- * Resolves where to send requests and with which key. The target: --url, then
- * NUMBERHOST_URL, then the profile, then http://localhost:8080. Credentials: the
+ * Resolves where to send requests and with which key. The target: --url, then the
+ * profile's url, then NUMBERHOST_URL, then http://localhost:8080. Credentials: the
  * profile when --profile is given, otherwise SINCH_PROJECT_ID, SINCH_KEY_ID and
  * SINCH_KEY_SECRET.
  */
 export function resolveClientSettings(options: GlobalOptions, env: NodeJS.ProcessEnv): ClientSettings {
   const profile = options.profile === undefined ? undefined : readProfile(options.profile, env);
-  const baseUrl = options.url ?? env.NUMBERHOST_URL ?? profile?.url ?? DEFAULT_URL;
+  // A profile names its server with its credentials, so its url wins over the
+  // environment: the key must not go to whatever NUMBERHOST_URL names.
+  const baseUrl = options.url ?? profile?.url ?? env.NUMBERHOST_URL ?? DEFAULT_URL;
   const projectId = profile?.projectId ?? env.SINCH_PROJECT_ID;
   const keyId = profile?.keyId ?? env.SINCH_KEY_ID;
   const keySecret = profile?.keySecret ?? env.SINCH_KEY_SECRET;
