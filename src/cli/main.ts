@@ -65,14 +65,18 @@ registerWorkflowCommands(program);
 
 // A reader that stops early (`numberhost orders list | head`) closes the pipe; that
 // ends the output, not the command with a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') {
-      process.exit(process.exitCode ?? 0);
-    }
+// A closed stderr only loses messages, so the command goes on to the end.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') {
+    process.exit(process.exitCode ?? 0);
+  }
+  throw error;
+});
+process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') {
     throw error;
-  });
-}
+  }
+});
 
 async function main(): Promise<void> {
   try {

@@ -101,6 +101,18 @@ export class NumberhostClient {
       // Never carry credentials along a redirect; the API does not redirect.
       redirect: 'error',
     });
+    // An id of "." or ".." would leave its collection once the URL is normalised
+    // (DELETE /importedNumbers/.. is DELETE /v1/projects/{id}/), so such ids never go out.
+    api.use({
+      onRequest: ({ params, schemaPath }) => {
+        for (const [name, value] of Object.entries(params.path ?? {})) {
+          if (typeof value === 'string' && /^\.*$/.test(value)) {
+            throw new TypeError(`${name} ${JSON.stringify(value)} is not a valid path parameter of ${schemaPath}.`);
+          }
+        }
+        return undefined;
+      },
+    });
     const ctx: ResourceContext = { api, projectId: this.projectId, now };
     this.importedNumbers = new ImportedNumbersResource(ctx);
     this.hostingOrders = new HostingOrdersResource(ctx);

@@ -156,8 +156,13 @@ export function parseRetryAfterMs(value: string | null, nowMs: number): number |
     return undefined;
   }
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) {
+  if (/^\d{1,10}$/.test(trimmed)) {
     return Number(trimmed) * 1000;
+  }
+  // Only an IMF-fixdate such as "Sun, 06 Nov 1994 08:49:37 GMT": Date.parse would also
+  // read "1.5" or "-5" as dates long past, which would turn the backoff off.
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)) {
+    return undefined;
   }
   const dateMs = Date.parse(trimmed);
   return Number.isNaN(dateMs) ? undefined : Math.max(0, dateMs - nowMs);

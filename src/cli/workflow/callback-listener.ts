@@ -109,7 +109,10 @@ export function normalizeListenPath(value: string): string {
 
 function isPathAccepted(target: string, path: string): boolean {
   const pathname = target.split('?', 1)[0] as string;
-  return path === '/' || pathname === path || pathname.startsWith(`${path}/`);
+  // A "." or ".." segment (raw or %2e-encoded) would leave --path, and the forward's
+  // base path once the target normalises it, so such targets are never accepted.
+  const hasDotSegment = pathname.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
+  return !hasDotSegment && (path === '/' || pathname === path || pathname.startsWith(`${path}/`));
 }
 
 /**
@@ -173,6 +176,9 @@ function forward(forwardUrl: URL, target: string, rawBody: Buffer, incoming: Inc
       },
     );
     outgoing.on('timeout', () => outgoing.destroy(new Error(`timed out after ${FORWARD_TIMEOUT_MS} ms without a response`)));
+    // The socket timeout only sees silence; this deadline also ends a target that trickles.
+    const deadline = setTimeout(() => outgoing.destroy(new Error(`took longer than ${FORWARD_TIMEOUT_MS} ms`)), FORWARD_TIMEOUT_MS);
+    outgoing.on('close', () => clearTimeout(deadline));
     outgoing.on('error', reject);
     outgoing.end(rawBody);
   });
@@ -305,6 +311,8 @@ export async function startCallbackListener(options: CallbackListenerOptions): P
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // A client that sends its body slowly must not hold the listener open.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
       });
       await Promise.allSettled([...forwards]);
     },

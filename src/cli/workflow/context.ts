@@ -63,17 +63,38 @@ function readProfile(name: string, env: NodeJS.ProcessEnv): Profile {
   return profile as Profile;
 }
 
+/** Refuses a URL that is not plain http(s), naming only its origin: user info may hold a password. */
+function checkHttpUrl(value: string, what: string, where: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw usageError(`${what} is not an http or https URL; check ${where}.`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw usageError(`${what} (${url.protocol}//${url.host}) holds a user name or password, which is not supported; the key goes in SINCH_KEY_ID and SINCH_KEY_SECRET. Check ${where}.`);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw usageError(`${what} (${url.origin}) must have no query or fragment; check ${where}.`);
+  }
+}
+
 /**
  * Resolves where to send requests and with which key. The target: --url, then the
- * profile's url, then NUMBERHOST_URL, then http://localhost:8080. Credentials: the
+ * profile's url when --profile is given, else NUMBERHOST_URL, then
+ * http://localhost:8080. Credentials: the
  * profile when --profile is given, otherwise SINCH_PROJECT_ID, SINCH_KEY_ID and
  * SINCH_KEY_SECRET.
  */
 export function resolveClientSettings(options: GlobalOptions, env: NodeJS.ProcessEnv): ClientSettings {
   const profile = options.profile === undefined ? undefined : readProfile(options.profile, env);
-  // A profile names its server with its credentials, so its url wins over the
-  // environment: the key must not go to whatever NUMBERHOST_URL names.
-  const baseUrl = options.url ?? profile?.url ?? env.NUMBERHOST_URL ?? DEFAULT_URL;
+  // A profile names its server with its credentials, so the environment never picks
+  // where a profile's key goes: not NUMBERHOST_URL, not NUMBERHOST_TOKEN_URL.
+  const baseUrl = options.url ?? (profile === undefined ? env.NUMBERHOST_URL : profile.url) ?? DEFAULT_URL;
+  const tokenUrl = profile === undefined ? env.NUMBERHOST_TOKEN_URL : profile.tokenUrl;
   const projectId = profile?.projectId ?? env.SINCH_PROJECT_ID;
   const keyId = profile?.keyId ?? env.SINCH_KEY_ID;
   const keySecret = profile?.keySecret ?? env.SINCH_KEY_SECRET;
@@ -90,13 +111,9 @@ export function resolveClientSettings(options: GlobalOptions, env: NodeJS.Proces
   if (authMethod !== 'basic' && authMethod !== 'oauth2') {
     throw usageError(`--auth ${JSON.stringify(authMethod)} is not supported; use basic or oauth2.`);
   }
-  try {
-    const url = new URL(baseUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new Error('not http');
-    }
-  } catch {
-    throw usageError(`The target URL ${JSON.stringify(baseUrl)} is not an http or https URL; check --url or NUMBERHOST_URL.`);
+  checkHttpUrl(baseUrl, 'The target URL', '--url or NUMBERHOST_URL');
+  if (tokenUrl !== undefined) {
+    checkHttpUrl(tokenUrl, 'The token URL', 'NUMBERHOST_TOKEN_URL or the profile\'s tokenUrl');
   }
   return {
     baseUrl: baseUrl.replace(/\/+$/, ''),
@@ -104,7 +121,7 @@ export function resolveClientSettings(options: GlobalOptions, env: NodeJS.Proces
     keyId: keyId as string,
     keySecret: keySecret as string,
     authMethod,
-    tokenUrl: profile?.tokenUrl ?? env.NUMBERHOST_TOKEN_URL,
+    tokenUrl,
   };
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isFieldViolation, parseNanpNumber } from '../../domain/phone-number.js';
 import { usageError } from './exit-codes.js';
 
@@ -76,7 +76,22 @@ export function readNumberFile(path: string, text: string): RawNumber[] {
  * one before anything is sent: each invalid or repeated number is reported with where
  * it came from, and the command stops with exit code 2.
  */
-export function collectNumbers(args: readonly string[], filePath: string | undefined, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): InputNumber[] {
+/** Largest number file read: 32 MB holds well over a million numbers. */
+export const MAX_NUMBER_FILE_BYTES = 32 * 1024 * 1024;
+
+/** Reads a number file, refusing anything but a regular file of at most MAX_NUMBER_FILE_BYTES. */
+export function readNumberFileText(path: string): string {
+  const stats = statSync(path);
+  if (!stats.isFile()) {
+    throw new Error('it is not a regular file');
+  }
+  if (stats.size > MAX_NUMBER_FILE_BYTES) {
+    throw new Error(`it has ${stats.size} bytes; at most ${MAX_NUMBER_FILE_BYTES} are read. Split it into smaller files`);
+  }
+  return readFileSync(path, 'utf8');
+}
+
+export function collectNumbers(args: readonly string[], filePath: string | undefined, readFile: (path: string) => string = readNumberFileText): InputNumber[] {
   const raw: RawNumber[] = args.map((value, index) => ({ value, source: `argument ${index + 1}` }));
   if (filePath !== undefined) {
     let text: string;

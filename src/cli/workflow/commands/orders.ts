@@ -15,11 +15,17 @@ const NUMBERS_PAGE_SIZE = 1000;
 /** Default pause between two reads of a watched order or number. */
 export const DEFAULT_INTERVAL_S = 5;
 
+/** Longest duration a timer can hold (2^31 - 1 ms), in whole seconds. */
+export const MAX_DURATION_S = 2_147_483;
+
 /** Parses a duration flag in seconds (fractions allowed) into milliseconds. */
 export function parseSeconds(value: string): number {
   const seconds = Number(value);
-  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(seconds) || seconds < 0) {
     throw new InvalidArgumentError(`expected a number of seconds, 0 or more; got ${JSON.stringify(value)}.`);
+  }
+  if (seconds > MAX_DURATION_S) {
+    throw new InvalidArgumentError(`expected at most ${MAX_DURATION_S} seconds (24 days); leave --timeout out to wait without a limit.`);
   }
   return Math.round(seconds * 1000);
 }

@@ -4,6 +4,7 @@ import { EXIT } from '../exit-codes.js';
 import { chunk, collectNumbers } from '../numbers-input.js';
 import type { Output } from '../output.js';
 import { workflowAction } from '../run.js';
+import { parseTimeout } from './orders.js';
 
 /** Numbers per addNumbers request, the API's limit. */
 const ADD_CHUNK_SIZE = 500;
@@ -34,10 +35,10 @@ export function registerQualifyCommands(program: Command): void {
     .argument('[numbers...]', 'E.164 numbers, such as +12025550134')
     .option('--file <path>', 'numbers from a file: one per line, or a CSV with a phoneNumber column')
     .option('--wait', 'wait until each number leaves ELIGIBLE_CHECK_PENDING')
-    .option('--timeout <seconds>', 'with --wait, stop waiting after this many seconds', '600')
+    .option('--timeout <seconds>', 'with --wait, stop waiting after this many seconds (default: 600)', parseTimeout, 600_000)
     .addHelpText('after', '\nExample:\n  numberhost qualify add +12025550134 +12025550135 --wait')
     .action(
-      workflowAction(async ({ client, output }, numbers: string[], options: { file?: string; wait?: boolean; timeout: string }) => {
+      workflowAction(async ({ client, output }, numbers: string[], options: { file?: string; wait?: boolean; timeout: number }) => {
         const input = collectNumbers(numbers, options.file);
         const progress = output.progress('Adding', input.length);
         let added: QualifiedNumber[] = [];
@@ -48,7 +49,7 @@ export function registerQualifyCommands(program: Command): void {
         }
         progress.stop();
         if (options.wait === true) {
-          const timeoutMs = Number(options.timeout) * 1000;
+          const timeoutMs = options.timeout;
           const checked = output.progress('Checking eligibility', added.length);
           let done = 0;
           added = await Promise.all(
