@@ -185,14 +185,6 @@ describe('hostile use of the CLI and SDK', () => {
 
   });
 
-  describe('number input', () => {
-    it.runIf(process.platform === 'linux')('[medium] stops reading an endless --file (/dev/zero) with a usage error', async () => {
-      const result = await runCli(['numbers', 'get', '--file', '/dev/zero'], FAKE_CREDENTIALS, 15_000);
-      expect(result.exitCode).toBe(2);
-    });
-
-  });
-
   describe('SDK', () => {
     it('keeps backing off when Retry-After is neither delay-seconds nor an HTTP date', async () => {
       for (const retryAfter of ['1.5', '-5', '0.5']) {
@@ -346,6 +338,4 @@ describe('hostile use of the CLI and SDK', () => {
 
   });
 
-  describe('messages', () => {
-  });
 });
