@@ -338,4 +338,62 @@ describe('hostile use of the CLI and SDK', () => {
 
   });
 
+
+  describe('output and inputs', () => {
+      it('text-enable --osr-at with a day that does not exist is a usage error', async () => {
+        const stub = await startStub((_request, response) => sendJson(response, 200, {}));
+        try {
+          const result = await runCli(['text-enable', '+13035550161', '--loa', 'blanket', '--service-plan', 'p', '--osr-at', '2027-02-30T15:00:00Z', '--url', stub.url], FAKE_CREDENTIALS);
+          expect(result.exitCode).toBe(2);
+          expect(stub.requests).toEqual([]);
+        } finally {
+          await stub.close();
+        }
+      });
+
+      it('stops iterating over a server that hands out a new page token with every empty page', async () => {
+        const stub = await startStub((_request, response, count) => sendJson(response, 200, { importedNumbers: [], nextPageToken: `T${count}` }));
+        try {
+          const client = createClient({ projectId: 'p', baseUrl: stub.url, auth: { method: 'basic', keyId: 'k', keySecret: 's' } });
+          const drain = async () => {
+            for await (const number of client.importedNumbers.iterate({}, { signal: AbortSignal.timeout(10_000) })) {
+              void number;
+            }
+          };
+          await expect(drain()).rejects.toThrow(/page/i);
+          expect(stub.requests.length).toBeLessThan(1000);
+        } finally {
+          await stub.close();
+        }
+      });
+
+      it('prints control characters of an event escaped, so a sender cannot drive the terminal', () => {
+        let stdout = '';
+        const output = new Output({ isJson: false, stdout: { write: (text: string) => Boolean((stdout += text)) }, stderr: { write: () => true } });
+        const event = {
+          eventId: 'e1',
+          projectId: 'p',
+          resourceType: 'IMPORTED_NUMBER',
+          resourceId: '+12025550134\u001b[2J\nnumberhost: forged line',
+          eventType: 'DELETE',
+          status: 'SUCCEEDED',
+          timestamp: '2026-12-04T23:12:43.209Z',
+        } as const;
+        printListenerRecord(output, { kind: 'event', receivedAt: '2026-12-04T23:12:44.000Z', target: '/callbacks', signature: 'unchecked', event });
+        expect(stdout).not.toContain('\u001b');
+        expect(stdout.trimEnd().split('\n')).toHaveLength(1);
+      });
+
+      it('prints control characters from a server error message escaped', async () => {
+        const stub = await startStub((_request, response) => sendJson(response, 400, { code: '400', message: 'bad \u001b[2J\u001b[31mred\nnumberhost: forged line', status: 'INVALID_ARGUMENT' }));
+        try {
+          const result = await runCli(['numbers', 'list', '--url', stub.url], FAKE_CREDENTIALS);
+          expect(result.exitCode).toBe(3);
+          expect(result.stderr).not.toContain('\u001b');
+          expect(result.stderr).not.toMatch(/^numberhost: forged line/m);
+        } finally {
+          await stub.close();
+        }
+      });
+  });
 });

@@ -148,12 +148,28 @@ export function checkNnid(value: unknown, field = 'nnid'): FieldViolation[] {
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 const MAX_SCHEDULE_AHEAD_MS = 366 * 86_400_000;
 
+/**
+ * True when the date part of an RFC 3339 time names a real day: Date.parse rolls
+ * 2027-02-30 over to March 2 instead of refusing it.
+ */
+export function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(value);
+  if (match === null) {
+    return false;
+  }
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60
+  );
+}
+
 /** Parses an optional RFC 3339 time that must not be in the past; returns epoch ms or null. */
 export function checkScheduledTime(value: unknown, field: string, nowMs: number, violations: FieldViolation[]): number | null {
   if (value === undefined || value === '') {
     return null;
   }
-  const epochMs = typeof value === 'string' && RFC3339.test(value) ? Date.parse(value) : Number.NaN;
+  const epochMs = typeof value === 'string' && RFC3339.test(value) && isCalendarDate(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(epochMs)) {
     violations.push({ field, description: `${describeValue(value)} is not an RFC 3339 time; use a form such as "2026-01-13T14:34:40Z".` });
     return null;

@@ -6,6 +6,16 @@ export interface OutputOptions {
   stderr?: NodeJS.WriteStream | { write(text: string): boolean; isTTY?: boolean };
 }
 
+/**
+ * Text from servers and senders as it is safe to print: control characters (which
+ * could move the cursor, clear the screen or fake a line) become `\uXXXX`. Line breaks
+ * and tabs stay when `isMultiline` is true.
+ */
+export function printable(text: string, isMultiline = false): string {
+  const controls = isMultiline ? /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g : /[\u0000-\u001f\u007f-\u009f]/g;
+  return text.replace(controls, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A progress display: a bar on a terminal, plain lines elsewhere, nothing with --json. */
 export interface Progress {
   update(done: number, detail?: string): void;
@@ -43,12 +53,12 @@ export class Output {
 
   /** A message for the person at the terminal (stderr); kept with --json too. */
   note(text: string): void {
-    this.stderr.write(`${text}\n`);
+    this.stderr.write(`${printable(text, true)}\n`);
   }
 
   /** Prints rows as an aligned table with a header row. */
   table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null | undefined>>): void {
-    const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))));
+    const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : printable(String(cell)))));
     const widths = headers.map((header, column) => Math.max(header.length, ...cells.map((row) => (row[column] ?? '').length)));
     const format = (row: readonly string[]) =>
       row

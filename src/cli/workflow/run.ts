@@ -4,14 +4,15 @@ import type { CliContext } from './context.js';
 import { createCliContext } from './context.js';
 import type { ExitCode } from './exit-codes.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { Output } from './output.js';
+import { Output, printable } from './output.js';
 
 /** The result of an action: its exit code, or nothing for success. */
 export type ActionResult = ExitCode | void;
 
+/** The server's words on one line each: a line break in them must not start a line of ours. */
 function describeApiError(error: NumberhostApiError): string {
-  const violations = error.fieldViolations.map((violation) => `\n  ${violation.field}: ${violation.description}`).join('');
-  return `${error.httpStatus} ${error.status}: ${error.message}${violations}`;
+  const violations = error.fieldViolations.map((violation) => `\n  ${printable(violation.field)}: ${printable(violation.description)}`).join('');
+  return `${error.httpStatus} ${printable(error.status)}: ${printable(error.message)}${violations}`;
 }
 
 function unreachableMessage(error: unknown, baseUrl: string | undefined): string | undefined {

@@ -5,7 +5,7 @@ import type { CallbackConfiguration } from '../../../sdk/index.js';
 import { isLoopbackAddress, normalizeListenPath, parseForwardUrl, startCallbackListener } from '../callback-listener.js';
 import type { ListenerRecord } from '../callback-listener.js';
 import { CliError, EXIT, usageError } from '../exit-codes.js';
-import { Output } from '../output.js';
+import { Output, printable } from '../output.js';
 import { workflowAction } from '../run.js';
 
 /** Environment variable `callbacks listen` reads the secret from when --secret is not given. */
@@ -48,7 +48,7 @@ export function printListenerRecord(output: Output, record: ListenerRecord): voi
         return;
       }
       const columns = [event.timestamp, event.eventType.padEnd(EVENT_TYPE_WIDTH), event.resourceId, event.status, event.failureCode ?? ''];
-      output.line(columns.join('  ').trimEnd());
+      output.line(printable(columns.join('  ').trimEnd()));
       return;
     }
     case 'rejected':
@@ -57,7 +57,7 @@ export function printListenerRecord(output: Output, record: ListenerRecord): voi
         output.line(JSON.stringify({ rejected: fields }));
         return;
       }
-      output.line(`${record.receivedAt}  rejected with ${record.httpStatus}: ${record.method} ${record.target}: ${record.reason}`);
+      output.line(printable(`${record.receivedAt}  rejected with ${record.httpStatus}: ${record.method} ${record.target}: ${record.reason}`));
       return;
     case 'forwarded':
       output.note(`Forwarded ${record.eventId} to ${record.url}: HTTP ${record.httpStatus}`);

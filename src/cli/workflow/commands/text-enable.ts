@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { DirectLoaInfo, HostingOrder, ResellerLoaInfo } from '../../../sdk/index.js';
 import type { CliContext } from '../context.js';
 import type { ExitCode } from '../exit-codes.js';
+import { isCalendarDate } from '../../../domain/loa-rules.js';
 import { EXIT, usageError } from '../exit-codes.js';
 import type { InputNumber } from '../numbers-input.js';
 import { chunk, collectNumbers } from '../numbers-input.js';
@@ -151,7 +152,7 @@ function checkFlags(flags: TextEnableFlags): void {
   if (flags.nnid !== undefined && !NNID.test(flags.nnid)) {
     problems.push(`--nnid ${JSON.stringify(flags.nnid)} is invalid: use 1 to 10 digits.`);
   }
-  if (flags.osrAt !== undefined && (!RFC_3339.test(flags.osrAt) || !Number.isFinite(Date.parse(flags.osrAt)))) {
+  if (flags.osrAt !== undefined && (!RFC_3339.test(flags.osrAt) || !isCalendarDate(flags.osrAt))) {
     problems.push(`--osr-at ${JSON.stringify(flags.osrAt)} is not an RFC 3339 time; use a form such as 2027-01-15T15:00:00Z.`);
   }
   if (problems.length > 0) {
