@@ -2,7 +2,8 @@ import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { ApiError, invalidArgument } from '../domain/errors.js';
 import { describeValue } from '../domain/errors.js';
 import { VOICE_CODE_DIGITS, refuseChallenge, refuseVerification } from '../domain/qualification.js';
-import type { QualifiedNumberRow } from '../storage/schema.js';
+import type { Transaction } from 'kysely';
+import type { Database, QualifiedNumberRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
 import { newId } from './ids.js';
 import { enqueueJob } from './job-payloads.js';
@@ -16,8 +17,9 @@ function newCode(): string {
   return String(randomInt(0, 10 ** VOICE_CODE_DIGITS)).padStart(VOICE_CODE_DIGITS, '0');
 }
 
-async function reloadQualifiedNumber(ctx: AppContext, projectId: string, phoneNumber: string): Promise<QualifiedNumberRow> {
-  return getQualifiedNumber(ctx, projectId, phoneNumber);
+/** Reads a qualified number inside a transaction; the caller has checked that it exists. */
+function readQualifiedNumber(trx: Transaction<Database>, projectId: string, phoneNumber: string): Promise<QualifiedNumberRow> {
+  return trx.selectFrom('qualified_numbers').selectAll().where('project_id', '=', projectId).where('phone_number', '=', phoneNumber).executeTakeFirstOrThrow();
 }
 
 /**
@@ -30,12 +32,7 @@ export async function sendVoiceChallenge(ctx: AppContext, projectId: string, pho
   await getQualifiedNumber(ctx, projectId, phoneNumber);
   const code = newCode();
   await ctx.storage.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('qualified_numbers')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .where('phone_number', '=', phoneNumber)
-      .executeTakeFirstOrThrow();
+    const row = await readQualifiedNumber(trx, projectId, phoneNumber);
     const refusal = refuseChallenge(phoneNumber, row.state);
     if (refusal !== undefined) {
       throw refusal;
@@ -79,7 +76,7 @@ export async function sendVoiceChallenge(ctx: AppContext, projectId: string, pho
   });
   ctx.logger.info({ projectId, phoneNumber }, 'voice challenge requested');
   ctx.wakeWorker();
-  return reloadQualifiedNumber(ctx, projectId, phoneNumber);
+  return getQualifiedNumber(ctx, projectId, phoneNumber);
 }
 
 /** Places a queued challenge call (a job). An unanswered call fails the verification attempt. */
@@ -147,12 +144,7 @@ export async function verifyVoiceChallenge(
   }
   await getQualifiedNumber(ctx, projectId, phoneNumber);
   const result = await ctx.storage.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('qualified_numbers')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .where('phone_number', '=', phoneNumber)
-      .executeTakeFirstOrThrow();
+    const row = await readQualifiedNumber(trx, projectId, phoneNumber);
     const refusal = refuseVerification(phoneNumber, row.state);
     if (refusal !== undefined) {
       throw refusal;
@@ -222,5 +214,5 @@ export async function verifyVoiceChallenge(
     return isBlocked ? 'blocked' : 'wrong';
   });
   ctx.logger.info({ projectId, phoneNumber, result }, 'voice code checked');
-  return reloadQualifiedNumber(ctx, projectId, phoneNumber);
+  return getQualifiedNumber(ctx, projectId, phoneNumber);
 }

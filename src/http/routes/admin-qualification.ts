@@ -7,22 +7,13 @@ import { getProject } from '../../app/projects.js';
 import { rejectHostingOrder } from '../../app/reject-hosting-order.js';
 import { resendLoa } from '../../app/prepare-loa.js';
 import { hostingOrderView, qualifiedNumberView } from '../../app/views.js';
-import { ApiError, invalidArgument } from '../../domain/errors.js';
+import { ApiError } from '../../domain/errors.js';
 import { idBeforeVerb } from '../custom-verb.js';
 import { phoneNumberFromPath } from '../phone-path.js';
+import { bodyObject } from './admin.js';
 
 interface ProjectParams {
   projectId: string;
-}
-
-function bodyObject(body: unknown): Record<string, unknown> {
-  if (body === undefined || body === null) {
-    return {};
-  }
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    throw invalidArgument([{ field: '(body)', description: 'must be a JSON object.' }]);
-  }
-  return body as Record<string, unknown>;
 }
 
 function optionalQuery(request: FastifyRequest, name: string): string | undefined {

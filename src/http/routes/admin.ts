@@ -27,7 +27,8 @@ function projectView(row: ProjectRow) {
   };
 }
 
-function bodyObject(body: unknown): Record<string, unknown> {
+/** Returns a request body as an object: nothing becomes `{}`, anything but an object is a 400. */
+export function bodyObject(body: unknown): Record<string, unknown> {
   if (body === undefined || body === null) {
     return {};
   }
