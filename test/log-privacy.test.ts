@@ -1,6 +1,6 @@
 /**
  * Runs qualification and text-enablement with the production log settings at debug
- * level and checks that no log line holds a secret or the LOA's personal data: the
+ * level and checks that no log line contains a secret or the LOA's personal data: the
  * signing token, the voice code, the signer's name, e-mail and address, the callback
  * secret and the key secret.
  */

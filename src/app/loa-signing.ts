@@ -128,7 +128,7 @@ export type SignResult =
   | { kind: 'invalid'; error: string }
   | { kind: 'refused'; state: SigningLinkState };
 
-/** One line of plain text: control and invisible format characters (bidi controls included) removed. */
+/** Returns one line of plain text, with control and invisible format characters (bidi controls included) removed. */
 function oneLine(value: string, maxChars: number): string {
   return value
     .replace(/\p{Cf}+/gu, '')

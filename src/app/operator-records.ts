@@ -5,7 +5,7 @@ import { getHostingOrder } from './get-hosting-order.js';
 
 const MAX_LISTED = 1000;
 
-/** The sandbox call log: every challenge call with its number, code and time, newest first. */
+/** Lists the sandbox call log: every challenge call with its number, code and time, newest first. */
 export async function listVoiceCalls(ctx: AppContext, projectId: string, phoneNumber: string | undefined) {
   let query = ctx.storage.db.selectFrom('voice_calls').selectAll().where('project_id', '=', projectId);
   if (phoneNumber !== undefined) {
@@ -23,7 +23,7 @@ export async function listVoiceCalls(ctx: AppContext, projectId: string, phoneNu
   }));
 }
 
-/** The outbox: every mail of the project with the links it carries, newest first. */
+/** Lists the outbox: every mail of the project with its links, newest first. */
 export async function listEmails(ctx: AppContext, projectId: string, hostingOrderId: string | undefined) {
   let query = ctx.storage.db.selectFrom('emails').selectAll().where('project_id', '=', projectId);
   if (hostingOrderId !== undefined) {
@@ -47,7 +47,7 @@ export async function listEmails(ctx: AppContext, projectId: string, hostingOrde
 
 export type LoaDocumentKind = 'ORIGINAL' | 'SIGNED';
 
-/** An order's LOA PDF: as mailed, or as signed with its certificate page. */
+/** Returns an order's LOA PDF: as mailed, or as signed with its certificate page. */
 export async function getLoaDocument(ctx: AppContext, projectId: string, hostingOrderId: string, kind: LoaDocumentKind): Promise<Uint8Array> {
   await getHostingOrder(ctx, projectId, hostingOrderId);
   const row = await ctx.storage.db
@@ -66,7 +66,7 @@ export async function getLoaDocument(ctx: AppContext, projectId: string, hosting
   return Buffer.from(row.pdf_base64, 'base64');
 }
 
-/** The signing decision of an order, when there is one. */
+/** Returns the signing decision of an order, or undefined before there is one. */
 export async function getLoaDecision(ctx: AppContext, projectId: string, hostingOrderId: string) {
   await getHostingOrder(ctx, projectId, hostingOrderId);
   const row = await ctx.storage.db.selectFrom('loa_decisions').selectAll().where('hosting_order_id', '=', hostingOrderId).executeTakeFirst();

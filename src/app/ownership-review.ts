@@ -38,7 +38,7 @@ async function moveQualifiedNumber(
   return getQualifiedNumber(ctx, projectId, phoneNumber);
 }
 
-/** An operator accepts the ownership proof (invoices): the number becomes VERIFIED. */
+/** Accepts the ownership proof (invoices) for an operator, so the number becomes VERIFIED. */
 export function approveOwnership(ctx: AppContext, projectId: string, phoneNumber: string): Promise<QualifiedNumberRow> {
   return moveQualifiedNumber(ctx, projectId, phoneNumber, OWNERSHIP_REVIEW_STATES, 'approving ownership', {
     state: 'GLOBAL_PROCESS_STATE_VERIFIED',
@@ -50,12 +50,12 @@ export function approveOwnership(ctx: AppContext, projectId: string, phoneNumber
   });
 }
 
-/** An operator refuses the ownership proof: VERIFICATION_FAILED, with the reason in `ownershipVerification.error`. */
+/** Rejects the ownership proof for an operator: VERIFICATION_FAILED, with the reason in `ownershipVerification.error`. */
 export function rejectOwnership(ctx: AppContext, projectId: string, phoneNumber: string, body: { reason?: unknown }): Promise<QualifiedNumberRow> {
   const reason = body.reason;
   const violations: FieldViolation[] = [];
   if (typeof reason !== 'string' || reason.trim() === '') {
-    violations.push({ field: 'reason', description: `is required: say why the ownership proof was refused (the customer sees it), got ${describeValue(reason)}.` });
+    violations.push({ field: 'reason', description: `is missing: give the reason the ownership proof was rejected (the customer sees it), got ${describeValue(reason)}.` });
   } else if (reason.length > MAX_REASON_CHARS) {
     violations.push({ field: 'reason', description: `has ${reason.length} characters; at most ${MAX_REASON_CHARS} are allowed.` });
   }
@@ -73,7 +73,7 @@ export function rejectOwnership(ctx: AppContext, projectId: string, phoneNumber:
   });
 }
 
-/** An operator lifts VERIFICATION_BLOCKED: the number is ELIGIBLE again, with a fresh count of wrong codes, and may be called at once. */
+/** Lifts VERIFICATION_BLOCKED for an operator: the number is ELIGIBLE again, with a fresh count of wrong codes, and may be called at once. */
 export function unblockVerification(ctx: AppContext, projectId: string, phoneNumber: string): Promise<QualifiedNumberRow> {
   return moveQualifiedNumber(ctx, projectId, phoneNumber, ['GLOBAL_PROCESS_STATE_VERIFICATION_BLOCKED'], 'unblocking', {
     state: 'GLOBAL_PROCESS_STATE_ELIGIBLE',

@@ -190,7 +190,7 @@ export async function textEnableNumbers(
       const message = `${refused.length} of ${e164s.length} numbers cannot be text-enabled: ${refused[0]?.description}${refused.length > 1 ? ' (see details for the rest)' : ''}`;
       const listed =
         refused.length > MAX_LISTED_VIOLATIONS
-          ? [...refused.slice(0, MAX_LISTED_VIOLATIONS), { field: '(request)', description: `${refused.length - MAX_LISTED_VIOLATIONS} more refused numbers are not listed.` }]
+          ? [...refused.slice(0, MAX_LISTED_VIOLATIONS), { field: '(request)', description: `${refused.length - MAX_LISTED_VIOLATIONS} more rejected numbers are not listed.` }]
           : refused;
       throw new ApiError('FAILED_PRECONDITION', message, { fieldViolations: listed });
     }

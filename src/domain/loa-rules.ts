@@ -134,7 +134,7 @@ export function checkLoaInfo(body: Record<string, unknown>, allowed: readonly Lo
   return kind === 'directLoaInfo' ? { kind: 'DIRECT', ...common } : { kind: 'RESELLER', businessName, ...common };
 }
 
-/** An NNID (Network Number ID) is a number the carrier registry assigns: 1 to 10 digits. */
+/** Checks an optional NNID (Network Number ID), the 1 to 10 digit number the carrier registry assigns. */
 export function checkNnid(value: unknown, field = 'nnid'): FieldViolation[] {
   if (value === undefined || value === '') {
     return [];
@@ -185,12 +185,12 @@ export function checkScheduledTime(value: unknown, field: string, nowMs: number,
   return epochMs;
 }
 
-/** The person's name as printed and greeted: first and last name. */
+/** Returns the person's first and last name, as the LOA prints it. */
 export function personName(person: LoaPerson): string {
   return `${person.firstName} ${person.lastName}`;
 }
 
-/** The address on one line, as shown on the signing page. */
+/** Returns the address on one line, as the signing page shows it. */
 export function addressLine(address: LoaAddress): string {
   return `${address.buildingNumber} ${address.street}, ${address.city}, ${address.state} ${address.postalCode}, ${address.country}`;
 }

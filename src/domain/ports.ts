@@ -112,7 +112,7 @@ export interface MailerPort {
   send(message: MailMessage): Promise<MailOutcome>;
 }
 
-/** What a Letter of Authorization document shows. */
+/** The content of a Letter of Authorization document. */
 export interface LoaDocumentData {
   hostingOrderId: string;
   loaType: 'DIRECT' | 'RESELLER';
@@ -145,7 +145,7 @@ export interface SignatureCertificateData {
   originalSha256: string;
 }
 
-/** What the mail that asks for a signature says. */
+/** The content of the mail that requests a signature. */
 export interface LoaMailData {
   /** The authorised person the mail is addressed to. */
   recipientName: string;

@@ -38,7 +38,7 @@ export function shortStateName(state: string): string {
   return state.replace(/^GLOBAL_PROCESS_STATE_/, '');
 }
 
-/** What the eligibility check knows about a number. */
+/** The facts the eligibility check uses about a number. */
 export interface EligibilityFacts {
   /** The region the numbering plan assigns, or undefined for an area code in use nowhere. */
   regionCode: string | undefined;

@@ -73,12 +73,12 @@ interface PollTarget<Resource, State extends string, Progress> {
   finalStates: readonly State[];
 }
 
-/** The longest delay `setTimeout` holds; longer ones fire at once. */
+/** Maximum delay of `setTimeout` (2^31 - 1 ms); Node fires longer ones at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function checkDuration(value: number | undefined, name: string, minimum: number): void {
   if (value !== undefined && (!Number.isFinite(value) || value < minimum || value > MAX_TIMER_MS)) {
-    throw new TypeError(`${name} must be a number of milliseconds from ${minimum} to ${MAX_TIMER_MS} (about 24.8 days, the longest a timer holds); got ${String(value)}. Leave timeoutMs out to wait without a limit.`);
+    throw new TypeError(`${name} must be a number of milliseconds from ${minimum} to ${MAX_TIMER_MS} (about 24.8 days, the maximum delay of a timer); got ${String(value)}. Leave timeoutMs out to wait without a limit.`);
   }
 }
 

@@ -176,7 +176,7 @@ function forward(forwardUrl: URL, target: string, rawBody: Buffer, incoming: Inc
       },
     );
     outgoing.on('timeout', () => outgoing.destroy(new Error(`timed out after ${FORWARD_TIMEOUT_MS} ms without a response`)));
-    // The socket timeout only sees silence; this deadline also ends a target that trickles.
+    // The socket timeout fires only after silence, so this deadline also ends a target that trickles.
     const deadline = setTimeout(() => outgoing.destroy(new Error(`took longer than ${FORWARD_TIMEOUT_MS} ms`)), FORWARD_TIMEOUT_MS);
     outgoing.on('close', () => clearTimeout(deadline));
     outgoing.on('error', reject);

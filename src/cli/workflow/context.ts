@@ -75,7 +75,7 @@ function checkHttpUrl(value: string, what: string, where: string): void {
     throw usageError(`${what} is not an http or https URL; check ${where}.`);
   }
   if (url.username !== '' || url.password !== '') {
-    throw usageError(`${what} (${url.protocol}//${url.host}) holds a user name or password, which is not supported; the key goes in SINCH_KEY_ID and SINCH_KEY_SECRET. Check ${where}.`);
+    throw usageError(`${what} (${url.protocol}//${url.host}) contains a user name or password, which is not supported. Put the key in SINCH_KEY_ID and SINCH_KEY_SECRET. Check ${where}.`);
   }
   if (url.search !== '' || url.hash !== '') {
     throw usageError(`${what} (${url.origin}) must have no query or fragment; check ${where}.`);
@@ -125,7 +125,7 @@ export function resolveClientSettings(options: GlobalOptions, env: NodeJS.Proces
   };
 }
 
-/** What a workflow command works with: the SDK client, the settings and the output. */
+/** The context of a workflow command: the SDK client, the settings and the output. */
 export interface CliContext {
   client: NumberhostClient;
   settings: ClientSettings;

@@ -76,7 +76,7 @@ export function readNumberFile(path: string, text: string): RawNumber[] {
  * one before anything is sent: each invalid or repeated number is reported with where
  * it came from, and the command stops with exit code 2.
  */
-/** Largest number file read: 32 MB holds well over a million numbers. */
+/** Maximum size of a number file: 32 MB is room for over a million numbers. */
 export const MAX_NUMBER_FILE_BYTES = 32 * 1024 * 1024;
 
 /** Reads a number file, refusing anything but a regular file of at most MAX_NUMBER_FILE_BYTES. */

@@ -51,7 +51,7 @@ export class Output {
     this.stdout.write(`${text}\n`);
   }
 
-  /** A message for the person at the terminal (stderr); kept with --json too. */
+  /** Writes a message for the person at the terminal to stderr, with --json too. */
   note(text: string): void {
     this.stderr.write(`${printable(text, true)}\n`);
   }

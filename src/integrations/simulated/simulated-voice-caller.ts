@@ -3,7 +3,7 @@ import type { VoiceCallOutcome, VoiceCallRequest, VoiceCallerPort } from '../../
 
 /**
  * Sandbox voice caller: no call leaves the machine. The call log (number, code, time)
- * is the `voice_calls` table, which the admin API lists. Magic line 0181 never answers.
+ * is the `voice_calls` table, which the admin API lists. Nobody picks up calls to magic line 0181.
  */
 export class SimulatedVoiceCaller implements VoiceCallerPort {
   async placeCall(request: VoiceCallRequest): Promise<VoiceCallOutcome> {

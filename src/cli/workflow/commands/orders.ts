@@ -15,7 +15,7 @@ const NUMBERS_PAGE_SIZE = 1000;
 /** Default pause between two reads of a watched order or number. */
 export const DEFAULT_INTERVAL_S = 5;
 
-/** Longest duration a timer can hold (2^31 - 1 ms), in whole seconds. */
+/** Maximum delay of a timer (2^31 - 1 ms), in whole seconds. */
 export const MAX_DURATION_S = 2_147_483;
 
 /** Parses a duration flag in seconds (fractions allowed) into milliseconds. */
