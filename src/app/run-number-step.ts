@@ -119,6 +119,7 @@ export async function runNumberStep(
     operation: row[columns.type] === 'DEPROVISIONING' ? 'DEPROVISIONING' : 'PROVISIONING',
     isTollFree: row.is_toll_free === 1,
     migrateToSinchTmo: row.migrate_to_sinch_tmo === 1,
+    hostingOrderId: payload.hostingOrderId,
     attempt,
   };
   const port = step === 'sms' ? ctx.ports.smsPlatform : ctx.ports.campaignRegistry;

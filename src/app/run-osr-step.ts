@@ -42,7 +42,7 @@ export async function runOsrStep(ctx: AppContext, payload: OsrPayload, attempt: 
     return { kind: 'done' };
   }
   const outcome = await ctx.ports.carrierRegistry.runOsrUpdate(
-    { projectId: order.project_id, phoneNumber: row.phone_number, nnid: row.osr_nnid, isTollFree: order.is_toll_free === 1, attempt },
+    { projectId: order.project_id, phoneNumber: row.phone_number, nnid: row.osr_nnid, isTollFree: order.is_toll_free === 1, hostingOrderId: order.id, attempt },
     row.osr_state === 'WAITING' ? 'submit' : 'check',
   );
   if (outcome.kind === 'transient') {

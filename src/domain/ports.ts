@@ -43,6 +43,8 @@ export interface StepRequest {
   operation: 'PROVISIONING' | 'DEPROVISIONING';
   isTollFree: boolean;
   migrateToSinchTmo: boolean;
+  /** The hosting order the step belongs to; null for a change made on an imported number. */
+  hostingOrderId: string | null;
   /** 1 for the first run of this step's job, counting retries after transient faults. */
   attempt: number;
 }
@@ -63,6 +65,8 @@ export interface OsrUpdateRequest {
   /** The NNID the carrier override registry must route the number's messages to. */
   nnid: string;
   isTollFree: boolean;
+  /** The text-enable order the update belongs to. */
+  hostingOrderId: string;
   /** 1 for the first run of this step's job, counting retries after transient faults. */
   attempt: number;
 }

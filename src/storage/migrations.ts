@@ -347,6 +347,64 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006_operator_console': {
+    async up(db: Kysely<unknown>) {
+      // One carrier-facing step that an operator does by hand (manual carrier mode).
+      await db.schema
+        .createTable('operator_tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('phone_number', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addColumn('hosting_order_id', 'text')
+        .addColumn('is_toll_free', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('failure_code', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('error_message', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('note', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('resolved_ms', 'bigint')
+        .execute();
+      await db.schema.createIndex('operator_tasks_state').on('operator_tasks').columns(['state', 'created_ms', 'id']).execute();
+      await db.schema.createIndex('operator_tasks_number').on('operator_tasks').columns(['project_id', 'phone_number', 'kind']).execute();
+
+      // Sandbox fault injection: rules per project, and how often each rule has fired per subject.
+      await db.schema
+        .createTable('fault_rules')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id'))
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('number_pattern', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('times', 'integer')
+        .addColumn('failure_code', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('delay_ms', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('percent', 'integer', (c) => c.notNull().defaultTo(100))
+        .addColumn('seed', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('fault_rules_project').on('fault_rules').columns(['project_id', 'target']).execute();
+      await db.schema
+        .createTable('fault_rule_hits')
+        .addColumn('rule_id', 'text', (c) => c.notNull().references('fault_rules.id').onDelete('cascade'))
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('hits', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('fault_rule_hits_pk', ['rule_id', 'subject'])
+        .execute();
+
+      // Console sessions: only the SHA-256 of the cookie value is stored.
+      await db.schema
+        .createTable('console_sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('csrf_token', 'text', (c) => c.notNull())
+        .addColumn('created_ms', 'bigint', (c) => c.notNull())
+        .addColumn('expires_ms', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -282,6 +282,65 @@ export interface VerificationMemoryTable {
   last_call_ms: number | null;
 }
 
+/** One carrier-facing step an operator does by hand, in manual carrier mode. */
+export interface OperatorTasksTable {
+  id: string;
+  project_id: string;
+  /** OSR_UPDATE, SMS_PROVISIONING, SMS_DEPROVISIONING, CAMPAIGN_LINK or CAMPAIGN_UNLINK. */
+  kind: string;
+  phone_number: string;
+  /** The NNID, service plan or campaign the step is about. */
+  target_id: string;
+  hosting_order_id: string | null;
+  is_toll_free: number;
+  /** OPEN, COMPLETED or FAILED. */
+  state: string;
+  /** The spec failure code a failed task gives its step; empty otherwise. */
+  failure_code: string;
+  error_message: string;
+  /** The operator's note when resolving the task. */
+  note: string;
+  created_ms: number;
+  resolved_ms: number | null;
+}
+
+/** A sandbox fault injection rule of one project. */
+export interface FaultRulesTable {
+  id: string;
+  project_id: string;
+  /** CARRIER_REGISTRY, SMS_PLATFORM, CAMPAIGN_REGISTRY or CALLBACK_DELIVERY. */
+  target: string;
+  /** FAIL_TIMES, FAIL_WITH_CODE, DROP, DELAY, DUPLICATE or REORDER. */
+  action: string;
+  /** E.164 prefix the phone number must start with; empty matches every number. */
+  number_pattern: string;
+  /** How many times the rule fires per subject; null for every time. */
+  times: number | null;
+  failure_code: string;
+  delay_ms: number;
+  /** Share of subjects the rule applies to, 0 to 100, picked by a hash of the seed and the subject. */
+  percent: number;
+  seed: number;
+  description: string;
+  created_ms: number;
+}
+
+/** How many times a fault rule has fired for one subject (a phone number, or an event). */
+export interface FaultRuleHitsTable {
+  rule_id: string;
+  subject: string;
+  hits: number;
+}
+
+/** A console login; the cookie carries the id, the table only its SHA-256. */
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  csrf_token: string;
+  created_ms: number;
+  expires_ms: number;
+  last_seen_ms: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -308,6 +367,10 @@ export interface Database {
   loa_decisions: LoaDecisionsTable;
   emails: EmailsTable;
   verification_memory: VerificationMemoryTable;
+  operator_tasks: OperatorTasksTable;
+  fault_rules: FaultRulesTable;
+  fault_rule_hits: FaultRuleHitsTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;
@@ -323,3 +386,6 @@ export type CallbackAttemptRow = Selectable<CallbackAttemptsTable>;
 export type QualifiedNumberRow = Selectable<QualifiedNumbersTable>;
 export type EmailRow = Selectable<EmailsTable>;
 export type VoiceCallRow = Selectable<VoiceCallsTable>;
+export type OperatorTaskRow = Selectable<OperatorTasksTable>;
+export type FaultRuleRow = Selectable<FaultRulesTable>;
+export type ConsoleSessionRow = Selectable<ConsoleSessionsTable>;
