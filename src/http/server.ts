@@ -13,6 +13,7 @@ import { checkSingleValuedQuery } from './query-validation.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAdminQualificationRoutes } from './routes/admin-qualification.js';
 import { registerCallbackConfigurationRoutes } from './routes/callback-configuration.js';
+import { registerConsoleRoutes } from './routes/console.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHostingOrderRoutes } from './routes/hosting-orders.js';
 import { registerImportedNumberRoutes } from './routes/imported-numbers.js';
@@ -149,6 +150,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   registerHostingOrderRoutes(app, ctx);
   registerQualifiedNumberRoutes(app, ctx);
   await registerLoaSigningRoutes(app, ctx);
+  await registerConsoleRoutes(app, ctx, deps.adminToken);
   registerCallbackConfigurationRoutes(app, ctx);
   registerAdminRoutes(app, ctx, deps.authenticator);
   registerAdminQualificationRoutes(app, ctx);

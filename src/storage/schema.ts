@@ -336,6 +336,8 @@ export interface FaultRuleHitsTable {
 export interface ConsoleSessionsTable {
   id_hash: string;
   csrf_token: string;
+  /** JSON `{kind, text}` shown once on the next page, after an action redirects. */
+  flash: string | null;
   created_ms: number;
   expires_ms: number;
   last_seen_ms: number;
