@@ -10,14 +10,17 @@ import { Authenticator } from './app/auth/authenticator.js';
 import { RateLimiter } from './app/auth/rate-limiter.js';
 import { ensureCatalogEntry } from './app/catalog-admin.js';
 import type { AppContext } from './app/context.js';
-import { newSecret } from './app/ids.js';
+import { newId, newSecret } from './app/ids.js';
 import { Metrics } from './app/metrics.js';
 import { createAccessKey, createProject, ensureBootstrapCredentials } from './app/projects.js';
+import { createPortFaultSource } from './app/fault-rules.js';
 import { ServiceClock } from './app/service-clock.js';
 import type { Config } from './config/config.js';
 import type { CallbackSender } from './domain/callback-sender.js';
 import { REDACTED_LOG_PATHS, buildServer, serializeRequest } from './http/server.js';
 import { GuardedCallbackSender } from './integrations/http/guarded-callback-sender.js';
+import { withPortFaults } from './integrations/faults/fault-injecting-ports.js';
+import { createManualCarrierPorts } from './integrations/manual/index.js';
 import { SimulatedCampaignRegistry } from './integrations/simulated/simulated-campaign-registry.js';
 import { SimulatedCarrierRegistry } from './integrations/simulated/simulated-carrier-registry.js';
 import { SimulatedVoiceCaller } from './integrations/simulated/simulated-voice-caller.js';
@@ -168,6 +171,8 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
         smsPlatform: new SimulatedSmsPlatform(storage.db, stepDelayMs),
         campaignRegistry: new SimulatedCampaignRegistry(storage.db, stepDelayMs),
         carrierRegistry: new SimulatedCarrierRegistry(stepDelayMs),
+        // Manual mode replaces the three carrier-facing adapters above with operator tasks.
+        ...(config.carrierAdapters === 'manual' ? createManualCarrierPorts(storage.db, () => clock.now(), newId, () => config.manualCheckMs) : {}),
         voiceCaller: new SimulatedVoiceCaller(),
         mailer,
         documents: {
@@ -183,6 +188,11 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
         }
       },
     };
+
+    if (config.mode === 'sandbox') {
+      // Sandbox fault rules wrap whichever carrier-facing adapters were chosen above.
+      ctx.ports = withPortFaults(ctx.ports, createPortFaultSource(storage.db));
+    }
 
     const admin = await resolveAdminToken(ctx);
     const clientCredentials = await ensureClientCredentials(ctx);

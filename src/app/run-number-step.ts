@@ -274,7 +274,8 @@ async function finishStep(
       smsState,
       campaignState,
       carriers,
-      failureCode: failureCode ?? (isSmsLinkFailure ? 'NUMBER_PROVISIONING_FAILED' : undefined),
+      // An SMS failure's own code (from a sandbox fault rule, say) wins over the default.
+      failureCode: failureCode ?? (isSmsLinkFailure ? (outcome.kind === 'failed' ? outcome.failureCode : undefined) ?? 'NUMBER_PROVISIONING_FAILED' : undefined),
       callbackUrl,
       nowMs,
     });

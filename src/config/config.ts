@@ -6,6 +6,9 @@
 
 export type Mode = 'sandbox' | 'production';
 
+/** The adapters of the carrier registry, SMS platform and campaign registry ports. */
+export type CarrierAdapters = 'simulated' | 'manual';
+
 export interface Config {
   mode: Mode;
   databaseUrl: string;
@@ -37,6 +40,10 @@ export interface Config {
   isPrettyLogAllowed: boolean;
   /** How long a simulated carrier step stays IN_PROGRESS. */
   stepDelayMs: number;
+  /** `manual` turns each carrier step into an operator task; `simulated` runs the sandbox adapters. */
+  carrierAdapters: CarrierAdapters;
+  /** How often a step waiting for an operator task checks the task again; resolving the task also makes it due at once. */
+  manualCheckMs: number;
   /** Requests per minute that one access key may make with HTTP Basic. */
   basicAuthRequestsPerMinute: number;
   /** Default number limit of `hostingOrders:importNumbers`, raisable per project. */
@@ -83,6 +90,18 @@ function readMode(env: Env): Mode {
   const raw = env.NUMBERHOST_MODE ?? 'sandbox';
   if (raw !== 'sandbox' && raw !== 'production') {
     throw new ConfigError(`NUMBERHOST_MODE=${JSON.stringify(raw)} is invalid: expected "sandbox" or "production".`);
+  }
+  return raw;
+}
+
+/** Reads NUMBERHOST_CARRIER_ADAPTERS: manual by default in production, simulated in sandbox. */
+function readCarrierAdapters(env: Env, mode: Mode): CarrierAdapters {
+  const raw = env.NUMBERHOST_CARRIER_ADAPTERS;
+  if (raw === undefined || raw === '') {
+    return mode === 'production' ? 'manual' : 'simulated';
+  }
+  if (raw !== 'simulated' && raw !== 'manual') {
+    throw new ConfigError(`NUMBERHOST_CARRIER_ADAPTERS=${JSON.stringify(raw)} is invalid: expected "simulated" or "manual".`);
   }
   return raw;
 }
@@ -199,6 +218,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel: env.LOG_LEVEL ?? 'info',
     isPrettyLogAllowed: env.NODE_ENV !== 'production',
     stepDelayMs: readInteger(env, 'NUMBERHOST_STEP_DELAY_MS', 2000, 0, 86_400_000),
+    carrierAdapters: readCarrierAdapters(env, mode),
+    manualCheckMs: readInteger(env, 'NUMBERHOST_MANUAL_CHECK_MS', 60_000, 100, 86_400_000),
     basicAuthRequestsPerMinute: readInteger(env, 'NUMBERHOST_BASIC_AUTH_RPM', 600, 1, 10_000_000),
     importOrderLimit: readInteger(env, 'NUMBERHOST_IMPORT_ORDER_LIMIT', 5, 1, 500),
     workerConcurrency: readInteger(env, 'NUMBERHOST_WORKER_CONCURRENCY', 8, 1, 256),

@@ -49,7 +49,7 @@ export function hostingResult(platformState: StepState, campaignState: StepState
     return undefined;
   }
   if (platformState === 'FAILED') {
-    return { status: 'FAILED', failureCode: 'NUMBER_PROVISIONING_FAILED' };
+    return { status: 'FAILED', failureCode: (failureCode || 'NUMBER_PROVISIONING_FAILED') as FailureCode };
   }
   if (campaignState === 'FAILED') {
     return { status: 'FAILED', failureCode: (failureCode || 'CAMPAIGN_PROVISIONING_FAILED') as FailureCode };

@@ -37,7 +37,7 @@ export function isFinalStepState(state: StepState): boolean {
 }
 
 /** Hosting order lifecycle events, the inputs of the transition table below. */
-export type HostingOrderEvent = 'start' | 'request_signature' | 'sign' | 'finish' | 'reject';
+export type HostingOrderEvent = 'start' | 'request_signature' | 'sign' | 'finish' | 'reject' | 'reopen';
 
 /**
  * Allowed hosting order transitions. A transition is applied as a compare-and-set on
@@ -52,6 +52,8 @@ export const HOSTING_ORDER_TRANSITIONS: Readonly<
   sign: { WAITING_FOR_LOA_SIGNATURE: 'IN_PROGRESS' },
   finish: { IN_PROGRESS: 'COMPLETED' },
   reject: { SUBMITTED: 'REJECTED', WAITING_FOR_LOA_SIGNATURE: 'REJECTED', IN_PROGRESS: 'REJECTED' },
+  /** An operator retries failed steps of a finished order, which then completes again. */
+  reopen: { COMPLETED: 'IN_PROGRESS' },
 };
 
 /** Returns the state after `event`, or undefined when `event` is not allowed in `from`. */

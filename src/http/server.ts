@@ -11,7 +11,9 @@ import { installJsonBodyParser } from './json-body.js';
 import { rejectNulCharacters } from './nul-characters.js';
 import { checkSingleValuedQuery } from './query-validation.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAdminFaultRoutes } from './routes/admin-faults.js';
 import { registerAdminQualificationRoutes } from './routes/admin-qualification.js';
+import { registerAdminTaskRoutes } from './routes/admin-tasks.js';
 import { registerCallbackConfigurationRoutes } from './routes/callback-configuration.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -154,5 +156,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   registerCallbackConfigurationRoutes(app, ctx);
   registerAdminRoutes(app, ctx, deps.authenticator);
   registerAdminQualificationRoutes(app, ctx);
+  registerAdminTaskRoutes(app, ctx);
+  registerAdminFaultRoutes(app, ctx);
   return app;
 }

@@ -70,10 +70,7 @@ export const JOB_DEFINITIONS: JobDefinitions = {
   },
   deliver_callback: {
     parsePayload: (value) => (isObject(value) && typeof value.eventId === 'string' ? { eventId: value.eventId } : undefined),
-    run: async (ctx, payload, run) => {
-      await deliverCallback(ctx, payload.eventId, run.jobId);
-      return { kind: 'done' };
-    },
+    run: (ctx, payload, run) => deliverCallback(ctx, payload.eventId, run.jobId),
     onExhausted: (ctx, payload) => markDeliveryExhausted(ctx, payload.eventId),
     retryBaseMs: (ctx) => ctx.config.callbackRetryBaseMs,
     retryCapMs: 60 * MINUTE_MS,

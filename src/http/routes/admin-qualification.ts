@@ -6,6 +6,7 @@ import { approveOwnership, rejectOwnership, unblockVerification } from '../../ap
 import { getProject } from '../../app/projects.js';
 import { rejectHostingOrder } from '../../app/reject-hosting-order.js';
 import { resendLoa } from '../../app/prepare-loa.js';
+import { retryFailedSteps } from '../../app/retry-failed-steps.js';
 import { hostingOrderView, qualifiedNumberView } from '../../app/views.js';
 import { ApiError } from '../../domain/errors.js';
 import { idBeforeVerb } from '../custom-verb.js';
@@ -59,6 +60,10 @@ export function registerAdminQualificationRoutes(app: FastifyInstance, ctx: AppC
   app.post<{ Params: ProjectParams & { orderAndVerb: string } }>(`${base}/hostingOrders/:orderAndVerb`, async (request) => {
     const segment = request.params.orderAndVerb;
     const { projectId } = request.params;
+    if (segment.endsWith(':retryFailedSteps')) {
+      const retry = await retryFailedSteps(ctx, projectId, idBeforeVerb(request, segment, 'retryFailedSteps'));
+      return { hostingOrder: hostingOrderView(retry.order), retriedSteps: retry.retried };
+    }
     if (segment.endsWith(':resendLoa')) {
       const hostingOrderId = idBeforeVerb(request, segment, 'resendLoa');
       await resendLoa(ctx, projectId, hostingOrderId);
