@@ -152,7 +152,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   registerHostingOrderRoutes(app, ctx);
   registerQualifiedNumberRoutes(app, ctx);
   await registerLoaSigningRoutes(app, ctx);
-  await registerConsoleRoutes(app, ctx, deps.adminToken);
+  await registerConsoleRoutes(app, ctx, deps.adminToken, deps.authenticator);
   registerCallbackConfigurationRoutes(app, ctx);
   registerAdminRoutes(app, ctx, deps.authenticator);
   registerAdminQualificationRoutes(app, ctx);

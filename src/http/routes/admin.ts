@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { advanceClock, clockView } from '../../app/advance-clock.js';
 import type { Authenticator } from '../../app/auth/authenticator.js';
 import type { CallbackDeliveryFilter } from '../../app/callback-deliveries.js';
 import { listCallbackDeliveries, redeliverCallback } from '../../app/callback-deliveries.js';
@@ -6,15 +7,13 @@ import { listCatalogEntries, putCatalogEntry } from '../../app/catalog-admin.js'
 import type { AppContext } from '../../app/context.js';
 import type { ProjectSettings } from '../../app/projects.js';
 import { createAccessKey, createProject, getProject, listAccessKeys, listProjects, revokeAccessKey, updateProjectSettings } from '../../app/projects.js';
-import { ApiError, describeValue, invalidArgument } from '../../domain/errors.js';
+import { describeValue, invalidArgument } from '../../domain/errors.js';
 import type { ProjectRow } from '../../storage/schema.js';
 import { idBeforeVerb } from '../custom-verb.js';
 
 interface ProjectParams {
   projectId: string;
 }
-
-const MAX_CLOCK_ADVANCE_SECONDS = 366 * 24 * 3600;
 
 function projectView(row: ProjectRow) {
   return {
@@ -126,20 +125,9 @@ function registerDeliveryRoutes(app: FastifyInstance, ctx: AppContext): void {
 }
 
 function registerClockRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/admin/v1/clock', async () => ({ now: new Date(ctx.clock.now()).toISOString(), offsetMs: ctx.clock.currentOffsetMs }));
+  app.get('/admin/v1/clock', async () => clockView(ctx));
 
-  app.post('/admin/v1/clock::advance', async (request) => {
-    if (ctx.config.mode !== 'sandbox') {
-      throw new ApiError('FAILED_PRECONDITION', 'The clock can only be advanced in sandbox mode.');
-    }
-    const seconds = bodyObject(request.body).seconds;
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0.001 || seconds > MAX_CLOCK_ADVANCE_SECONDS) {
-      throw invalidArgument([{ field: 'seconds', description: `${describeValue(seconds)} is invalid: give a number of seconds from 0.001 to ${MAX_CLOCK_ADVANCE_SECONDS}.` }]);
-    }
-    await ctx.clock.advance(Math.round(seconds * 1000));
-    ctx.wakeWorker();
-    return { now: new Date(ctx.clock.now()).toISOString(), offsetMs: ctx.clock.currentOffsetMs };
-  });
+  app.post('/admin/v1/clock::advance', async (request) => advanceClock(ctx, bodyObject(request.body).seconds));
 }
 
 /** Registers the operator API under `/admin/v1`, authenticated with the admin token. */

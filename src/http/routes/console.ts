@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import formBody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Authenticator } from '../../app/auth/authenticator.js';
 import type { ConsoleSession } from '../../app/console-sessions.js';
 import {
   CONSOLE_SESSION_LIFETIME_MS,
@@ -114,7 +115,7 @@ class LoginThrottle {
  * (HttpOnly, SameSite=Strict, Secure over https), a CSRF token in every form, strict
  * security headers, and the page modules of src/web/console/pages.
  */
-export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, adminToken: string): Promise<void> {
+export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, adminToken: string, authenticator: Authenticator): Promise<void> {
   const isSecure = new URL(ctx.config.publicBaseUrl).protocol === 'https:';
   const adminTokenDigest = sha256(adminToken);
   const throttle = new LoginThrottle();
@@ -154,6 +155,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
     query: firstValues(request.query),
     form: request.method === 'POST' ? firstValues(request.body) : {},
     request,
+    authenticator,
   });
 
   await app.register(async (scope) => {
@@ -284,6 +286,15 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
           let location: string;
           try {
             const result = await handler(input);
+            if ('page' in result) {
+              // Sent as this response and never stored, because the page may contain a secret shown once.
+              const { page } = result;
+              return sendHtml(
+                reply,
+                page.status ?? 200,
+                renderConsoleShell({ title: page.title, section: page.section, body: page.body, mode: ctx.config.mode, csrfToken: session.csrfToken }),
+              );
+            }
             location = safeConsolePath(result.redirect);
             if (result.notice !== undefined) {
               await setConsoleFlash(ctx, session, { kind: 'notice', text: result.notice });

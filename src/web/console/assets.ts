@@ -52,7 +52,13 @@ button.danger { border-color: var(--danger); color: var(--danger); }
 .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: flex-start; margin: 0.5rem 0 1rem; }
 .pager { display: flex; gap: 1rem; }
 pre.excerpt { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; max-height: 8rem; overflow: auto; }
+pre.mail { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0.25rem 0 0; max-height: 24rem; overflow: auto; padding: 0.5rem; background: var(--panel); }
+article.delivery { border-top: 1px solid var(--line); margin-top: 1.5rem; }
+article.delivery h2 { margin-top: 0.75rem; }
+ul.links { margin: 0; padding-left: 1rem; }
 .login { max-width: 26rem; margin: 4rem auto; }
+ul.plain { list-style: none; margin: 0; padding: 0; }
+.nowrap { white-space: nowrap; }
 `;
 
 /**

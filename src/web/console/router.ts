@@ -6,6 +6,7 @@
  * unauthenticated request.
  */
 import type { FastifyRequest } from 'fastify';
+import type { Authenticator } from '../../app/auth/authenticator.js';
 import type { ConsoleSession } from '../../app/console-sessions.js';
 import type { AppContext } from '../../app/context.js';
 import type { SafeHtml } from '../html.js';
@@ -21,6 +22,8 @@ export interface ConsoleRequest {
   /** Form fields of an action: the first value of each. Empty for pages. */
   form: Readonly<Record<string, string>>;
   request: FastifyRequest;
+  /** The API's key verifier, so that a revoked access key stops working in this process at once. */
+  authenticator: Pick<Authenticator, 'forget'>;
 }
 
 export interface ConsolePage {
@@ -34,12 +37,23 @@ export interface ConsolePage {
   refreshSeconds?: number;
 }
 
-export interface ConsoleActionResult {
+export interface ConsoleRedirect {
   /** Console path to redirect to (303) after the action. */
   redirect: string;
   /** Shown once on the next page. */
   notice?: string;
 }
+
+/**
+ * A page sent as the action's own response instead of a redirect. It is for a result that
+ * must be shown once and kept nowhere else, such as a new access key's secret, because a
+ * redirect would have to carry it in the URL or in the stored flash message.
+ */
+export interface ConsoleActionPage {
+  page: ConsolePage;
+}
+
+export type ConsoleActionResult = ConsoleRedirect | ConsoleActionPage;
 
 export interface ConsoleDownload {
   contentType: string;

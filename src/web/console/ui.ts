@@ -4,6 +4,7 @@
  * Every value goes through `html`, which escapes it.
  */
 import type { ConsoleFlash } from '../../app/console-sessions.js';
+import { isFailureCode } from '../../domain/events.js';
 import type { HtmlValue, SafeHtml } from '../html.js';
 import { html } from '../html.js';
 
@@ -107,7 +108,7 @@ const BAD_STATES = new Set(['FAILED', 'REJECTED', 'DROPPED', 'UNANSWERED', 'EXHA
 
 /** A state as a small badge, coloured by whether it is a success, a failure or in between. */
 export function stateBadge(state: string): SafeHtml {
-  const tone = GOOD_STATES.has(state) ? ' good' : BAD_STATES.has(state) || /FAIL|BLOCK|REJECT|NOT_ELIGIBLE/.test(state) ? ' bad' : ' busy';
+  const tone = GOOD_STATES.has(state) ? ' good' : BAD_STATES.has(state) || isFailureCode(state) || /FAIL|BLOCK|REJECT|NOT_ELIGIBLE/.test(state) ? ' bad' : ' busy';
   return html`<span class="state${tone}">${state.replace(/^GLOBAL_PROCESS_STATE_/, '')}</span>`;
 }
 

@@ -1,0 +1,248 @@
+/**
+ * The task queue and fault pages of the console, driven in real Chromium: an operator
+ * completes and fails manual carrier tasks (production mode) and adds and deletes fault
+ * rules (sandbox mode), and the effects show through the public and admin APIs.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from './helpers/browser.js';
+import { ConsoleClient, loginInBrowser } from './helpers/console.js';
+import { newSqliteUrl } from './helpers/databases.js';
+import { ForwardingCallbackSender } from './helpers/forwarding-sender.js';
+import { CallbackReceiver } from './helpers/receiver.js';
+import type { TestService } from './helpers/service.js';
+import { TEST_ADMIN_TOKEN, startTestService, waitUntil } from './helpers/service.js';
+
+const SERVICE_PLAN_ID = 'plan-console-tasks';
+const CAMPAIGN_ID = 'CCONSOLE1';
+const CALLBACK_URL = 'https://hooks.customer.test/numberhost';
+/** Production mode creates no sandbox project, so the test names its own. */
+const PRODUCTION_ENV = {
+  NUMBERHOST_MODE: 'production',
+  SINCH_PROJECT_ID: 'console-tasks-project',
+  SINCH_KEY_ID: 'console-tasks-key',
+  SINCH_KEY_SECRET: 'console-tasks-secret-0123456789abcdef',
+};
+
+interface TaskBody {
+  taskId: string;
+  kind: string;
+  phoneNumber: string;
+  state: string;
+  failureCode: string;
+  note: string;
+}
+
+interface OrderNumberBody {
+  phoneNumber: string;
+  platformProvisioning: { state: string };
+  campaignProvisioning: { state: string };
+}
+
+async function openTasks(test: TestService, kind: string): Promise<TaskBody[]> {
+  const response = await test.admin(`/operatorTasks?state=OPEN&kind=${kind}`);
+  return ((await response.json()) as { operatorTasks: TaskBody[] }).operatorTasks;
+}
+
+describe('console task queue (production, manual carrier mode)', () => {
+  let browser: Browser;
+  let page: Page;
+  let test: TestService;
+  const receiver = new CallbackReceiver();
+
+  beforeAll(async () => {
+    const receiverUrl = await receiver.start();
+    test = await startTestService(
+      newSqliteUrl(),
+      { ...PRODUCTION_ENV, SERVICE_PLAN_ID, CAMPAIGN_ID },
+      { callbackSender: new ForwardingCallbackSender(() => receiverUrl) },
+    );
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    await loginInBrowser(page, test.baseUrl, TEST_ADMIN_TOKEN);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await test?.close();
+    await receiver.stop();
+  });
+
+  it('completes one number and fails another with a code, through the task pages', async () => {
+    const numbers = ['+12065550111', '+12065550112'];
+    const created = await test.api('/hostingOrders:importNumbers', {
+      method: 'POST',
+      body: JSON.stringify({ numbers, regionCode: 'US', servicePlanId: SERVICE_PLAN_ID, campaignId: CAMPAIGN_ID, callbackUrl: CALLBACK_URL }),
+    });
+    expect(created.status).toBe(200);
+    const { hostingOrderId } = (await created.json()) as { hostingOrderId: string };
+
+    await waitUntil(() => openTasks(test, 'SMS_PROVISIONING'), (tasks) => tasks.length === 2);
+    await page.goto(`${test.baseUrl}/console/tasks`);
+    await expect(page.getByRole('heading', { name: 'Operator tasks' }).isVisible()).resolves.toBe(true);
+    const rows = page.locator('tbody tr');
+    await expect(rows.count()).resolves.toBe(2);
+    const report = (await (await test.api(`/hostingOrders/${hostingOrderId}/report`)).json()) as { ongoingManualAction: number };
+    expect(report.ongoingManualAction).toBe(2);
+
+    // Complete both SMS tasks from the list.
+    for (let done = 0; done < 2; done += 1) {
+      await page.getByRole('button', { name: 'Complete' }).first().click();
+      await page.waitForURL(/\/console\/tasks/);
+      await expect(page.locator('.flash').textContent()).resolves.toContain('completed; the order continues');
+    }
+
+    // Campaign tasks follow; fail the first number's with a code on its task page.
+    const campaignTasks = await waitUntil(() => openTasks(test, 'CAMPAIGN_LINK'), (tasks) => tasks.length === 2);
+    const toFail = campaignTasks.find((task) => task.phoneNumber === numbers[0]) as TaskBody;
+    const toComplete = campaignTasks.find((task) => task.phoneNumber === numbers[1]) as TaskBody;
+    await page.goto(`${test.baseUrl}/console/tasks/${toFail.taskId}`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(`CAMPAIGN_LINK for ${numbers[0]}`);
+
+    // Failing without a code is refused on the page, and nothing changes.
+    await page.getByRole('form', { name: `Fail task ${toFail.taskId}` }).getByRole('button', { name: 'Fail' }).click();
+    await page.waitForURL(`${test.baseUrl}/console/tasks/${toFail.taskId}`);
+    await expect(page.locator('.flash.error').textContent()).resolves.toContain('failureCode');
+    expect((await openTasks(test, 'CAMPAIGN_LINK')).length).toBe(2);
+
+    const failForm = page.getByRole('form', { name: `Fail task ${toFail.taskId}` });
+    await failForm.getByLabel('Failure code').selectOption('CAMPAIGN_MNO_SUSPENDED');
+    await failForm.getByLabel('Error message').fill('T-Mobile suspended the campaign.');
+    await failForm.getByLabel('Note (optional)').fill('Ticket 4711');
+    await failForm.getByRole('button', { name: 'Fail' }).click();
+    await page.waitForURL(`${test.baseUrl}/console/tasks/${toFail.taskId}`);
+    await expect(page.locator('.flash').textContent()).resolves.toContain('failed with CAMPAIGN_MNO_SUSPENDED');
+    await expect(page.locator('.summary').textContent()).resolves.toContain('Ticket 4711');
+
+    const completeForm = page.getByRole('form', { name: `Complete task ${toComplete.taskId}` });
+    await page.goto(`${test.baseUrl}/console/tasks/${toComplete.taskId}`);
+    await completeForm.getByLabel('Note (optional)').fill('Linked by hand');
+    await completeForm.getByRole('button', { name: 'Complete' }).click();
+    await page.waitForURL(`${test.baseUrl}/console/tasks/${toComplete.taskId}`);
+
+    const order = await waitUntil(
+      async () => (await (await test.api(`/hostingOrders/${hostingOrderId}`)).json()) as { state: string },
+      (body) => body.state === 'COMPLETED',
+    );
+    expect(order.state).toBe('COMPLETED');
+    const orderNumbers = (await (await test.api(`/hostingOrders/${hostingOrderId}/numbers`)).json()) as { numbers: OrderNumberBody[] };
+    const states = Object.fromEntries(orderNumbers.numbers.map((row) => [row.phoneNumber, row.campaignProvisioning.state]));
+    expect(states).toEqual({ [numbers[0] as string]: 'FAILED', [numbers[1] as string]: 'DONE' });
+
+    await receiver.waitFor((payloads) => payloads.some((payload) => payload.eventType === 'HOSTING_PROCESS' && payload.failureCode === 'CAMPAIGN_MNO_SUSPENDED'));
+    const linkFailure = receiver.payloads().find((payload) => payload.eventType === 'LINK_TO_10DLC_CAMPAIGN' && payload.resourceId === numbers[0]);
+    expect(linkFailure).toMatchObject({ status: 'FAILED', failureCode: 'CAMPAIGN_MNO_SUSPENDED' });
+
+    // The queue is empty again, and resolved tasks are listed under their state.
+    await page.goto(`${test.baseUrl}/console/tasks`);
+    await expect(page.locator('tbody tr').count()).resolves.toBe(0);
+    await page.goto(`${test.baseUrl}/console/tasks?state=FAILED`);
+    await expect(page.locator('tbody').textContent()).resolves.toContain('CAMPAIGN_MNO_SUSPENDED');
+  });
+
+  it('refuses a second resolution of a task and a bad filter without a 500', async () => {
+    const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
+    const resolved = ((await (await test.admin('/operatorTasks?state=COMPLETED')).json()) as { operatorTasks: TaskBody[] }).operatorTasks[0] as TaskBody;
+    const again = await client.act(`/console/tasks/${resolved.taskId}/complete`, { returnTo: `/console/tasks/${resolved.taskId}` });
+    expect(again.status).toBe(200);
+    expect(again.text).toContain('Nothing was changed');
+    const badFilter = await client.get('/console/tasks?state=SOMETIMES&kind=%3Cscript%3E');
+    expect(badFilter.status).toBe(200);
+    expect(badFilter.text).toContain('Filters ignored');
+    expect(badFilter.text).not.toContain('<script>');
+    const unknown = await client.get('/console/tasks/01jzzzzzzzzzzzzzzzzzzzzzzz');
+    expect(unknown.status).toBe(404);
+  });
+
+  it('has no fault page in production', async () => {
+    const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
+    const faults = await client.get('/console/faults');
+    expect(faults.status).toBe(404);
+    const add = await client.post(`/console/projects/${test.projectId}/faults`, { target: 'SMS_PLATFORM', action: 'FAIL_TIMES', times: '1' });
+    expect(add.status).toBe(404);
+  });
+});
+
+describe('console fault rules (sandbox)', () => {
+  let browser: Browser;
+  let page: Page;
+  let test: TestService;
+
+  beforeAll(async () => {
+    test = await startTestService(newSqliteUrl());
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    await loginInBrowser(page, test.baseUrl, TEST_ADMIN_TOKEN);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await test?.close();
+  });
+
+  async function rules(): Promise<Array<{ ruleId: string; failureCode: string; numberPattern: string; hits: number }>> {
+    return ((await (await test.admin(`/projects/${test.projectId}/faultRules`)).json()) as { faultRules: never[] }).faultRules;
+  }
+
+  it('adds a rule that fails a campaign link, shows its hits, and deletes it', async () => {
+    await page.goto(`${test.baseUrl}/console/faults?projectId=${test.projectId}`);
+    const form = page.getByRole('form', { name: 'Add a fault rule' });
+    await form.getByLabel('Target').selectOption('CAMPAIGN_REGISTRY');
+    await form.getByLabel('Action').selectOption('FAIL_WITH_CODE');
+    await form.getByLabel('Failure code (FAIL_WITH_CODE)').selectOption('CAMPAIGN_EXPIRED');
+    await form.getByLabel('Number prefix').fill('+1206555012');
+    await form.getByLabel('Description').fill('Expired campaign for the 012x lines');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    await page.waitForURL(/\/console\/faults\?projectId=/);
+    await expect(page.locator('.flash').textContent()).resolves.toContain('CAMPAIGN_REGISTRY FAIL_WITH_CODE');
+    const added = await rules();
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({ failureCode: 'CAMPAIGN_EXPIRED', numberPattern: '+1206555012' });
+
+    const created = await test.api('/hostingOrders:importNumbers', {
+      method: 'POST',
+      body: JSON.stringify({ numbers: ['+12065550121', '+12065550131'], regionCode: 'US', servicePlanId: 'plan-f', campaignId: 'CFAULT1' }),
+    });
+    const { hostingOrderId } = (await created.json()) as { hostingOrderId: string };
+    await waitUntil(
+      async () => (await (await test.api(`/hostingOrders/${hostingOrderId}`)).json()) as { state: string },
+      (body) => body.state === 'COMPLETED',
+    );
+    const numbersBody = (await (await test.api(`/hostingOrders/${hostingOrderId}/numbers`)).json()) as { numbers: OrderNumberBody[] };
+    const campaignStates = Object.fromEntries(numbersBody.numbers.map((row) => [row.phoneNumber, row.campaignProvisioning.state]));
+    expect(campaignStates).toEqual({ '+12065550121': 'FAILED', '+12065550131': 'DONE' });
+
+    await page.reload();
+    await expect(page.locator('tbody').textContent()).resolves.toContain('Expired campaign for the 012x lines');
+    expect((await rules())[0]?.hits).toBe(1);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(/\/console\/faults\?projectId=/);
+    await expect(page.locator('.flash').textContent()).resolves.toContain('deleted');
+    expect(await rules()).toHaveLength(0);
+  });
+
+  it('explains a bad rule on the page and stores nothing', async () => {
+    await page.goto(`${test.baseUrl}/console/faults?projectId=${test.projectId}`);
+    const form = page.getByRole('form', { name: 'Add a fault rule' });
+    await form.getByLabel('Target').selectOption('SMS_PLATFORM');
+    await form.getByLabel('Action').selectOption('FAIL_TIMES');
+    await form.getByLabel('Times', { exact: true }).fill('many');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    await page.waitForURL(/\/console\/faults\?projectId=/);
+    const message = await page.locator('.flash.error').textContent();
+    expect(message).toContain('Nothing was changed');
+    expect(message).toContain('times');
+    expect(message).toContain('many');
+    expect(await rules()).toHaveLength(0);
+
+    // A delivery action on a carrier target is refused too.
+    await form.getByLabel('Target').selectOption('SMS_PLATFORM');
+    await form.getByLabel('Action').selectOption('DUPLICATE');
+    await form.getByRole('button', { name: 'Add rule' }).click();
+    await page.waitForURL(/\/console\/faults\?projectId=/);
+    await expect(page.locator('.flash.error').textContent()).resolves.toContain('action');
+    expect(await rules()).toHaveLength(0);
+  });
+});
