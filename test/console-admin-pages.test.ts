@@ -368,7 +368,7 @@ describe.each(DIALECTS)('console admin pages on %s', (dialect) => {
     expect(badOrder.text).toContain('is not valid (letters and digits only), so that filter is ignored.');
     expect(badOrder.text).toContain(AUTHORISED_PERSON.email);
     const badProject = await client.get('/console/emails?projectId=nope&offset=-3');
-    expect(badProject.text).toContain('Project &quot;nope&quot; was not found, so the first project is shown.');
+    expect(badProject.text).toContain('No project has the id &quot;nope&quot;, so the first project is shown.');
     expect(badProject.text).toContain('Page position &quot;-3&quot; is not valid');
   });
 

@@ -4,6 +4,7 @@ import { describeValue } from '../../../domain/errors.js';
 import type { SafeHtml } from '../../html.js';
 import { html } from '../../html.js';
 import type { ConsoleRequest, ConsoleRouter } from '../router.js';
+import { chosenProject } from './list-controls.js';
 import { dataTable, formatTime, orderHref, selectField, stateBadge, withQuery } from '../ui.js';
 
 const EMAILS_PATH = '/console/emails';
@@ -40,16 +41,7 @@ function mailColumns(projectId: string) {
 async function emailsPage({ ctx, query }: ConsoleRequest) {
   const projects = await listProjects(ctx);
   const problems: string[] = [];
-  const requestedProject = query.projectId?.trim() ?? '';
-  let project = projects[0];
-  if (requestedProject !== '') {
-    const found = projects.find((candidate) => candidate.id === requestedProject);
-    if (found === undefined) {
-      problems.push(`Project ${describeValue(requestedProject)} was not found, so the first project is shown.`);
-    } else {
-      project = found;
-    }
-  }
+  const project = chosenProject(query, projects, problems);
   let hostingOrderId = query.hostingOrderId?.trim() || undefined;
   if (hostingOrderId !== undefined && !ORDER_ID_PATTERN.test(hostingOrderId)) {
     problems.push(`Order id ${describeValue(hostingOrderId)} is not valid (letters and digits only), so that filter is ignored.`);

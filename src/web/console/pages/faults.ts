@@ -4,6 +4,7 @@ import { FAILURE_CODES } from '../../../domain/events.js';
 import { DELIVERY_FAULT_ACTIONS, FAULT_TARGETS, PORT_FAULT_ACTIONS } from '../../../domain/fault-rules.js';
 import { html } from '../../html.js';
 import type { ConsoleRequest, ConsoleRouter } from '../router.js';
+import { chosenProject, filterProblems } from './list-controls.js';
 import { actionButton, csrfField, dataTable, optionsWithAny, selectField, withQuery } from '../ui.js';
 
 const NUMERIC_FIELDS = ['times', 'delayMs', 'percent', 'seed'] as const;
@@ -34,13 +35,15 @@ function faultsHref(projectId: string): string {
 
 async function faultsPage({ ctx, query, session }: ConsoleRequest) {
   const projects = await listProjects(ctx);
-  const project = projects.find((candidate) => candidate.id === query.projectId) ?? projects[0];
+  const problems: string[] = [];
+  const project = chosenProject(query, projects, problems);
   if (project === undefined) {
     return { title: 'Faults', section: 'faults' as const, body: html`<h1>Fault injection</h1><p>Create a project first.</p>` };
   }
   const rules = await listFaultRules(ctx, project.id);
   const returnTo = faultsHref(project.id);
   const body = html`<h1>Fault injection</h1>
+${filterProblems(problems)}
 <p class="muted">Sandbox rules that make the carrier ports fail or the callbacks misbehave for one project. The same rules and seed always pick the same numbers and events, so a failing run can be repeated. See docs/sandbox.md.</p>
 <form class="filters" method="get" action="/console/faults">
 ${selectField('projectId', 'Project', projects.map((candidate) => ({ value: candidate.id, label: candidate.id })), project.id)}

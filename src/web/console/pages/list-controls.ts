@@ -39,6 +39,19 @@ export function projectFilter(query: Readonly<Record<string, string>>, projects:
   return projectId;
 }
 
+/**
+ * The project a one-project page shows: the one the query names, else the first. An
+ * unknown id is noted in `problems`. Undefined only when there is no project at all.
+ */
+export function chosenProject(query: Readonly<Record<string, string>>, projects: readonly ProjectRow[], problems: string[]): ProjectRow | undefined {
+  const requested = queryValue(query, 'projectId', problems);
+  const found = requested === undefined ? undefined : projects.find((project) => project.id === requested);
+  if (requested !== undefined && found === undefined) {
+    problems.push(`No project has the id "${requested}", so the first project is shown. Pick one from the list.`);
+  }
+  return found ?? projects[0];
+}
+
 /** Reads a filter that must be one of `allowed`. Any other value is ignored and noted in `problems`. */
 export function choiceFilter(query: Readonly<Record<string, string>>, name: string, label: string, allowed: readonly string[], problems: string[]): string | undefined {
   const value = queryValue(query, name, problems);

@@ -4,6 +4,7 @@ import { describeValue } from '../../../domain/errors.js';
 import { isFieldViolation, parseNanpNumber } from '../../../domain/phone-number.js';
 import { html } from '../../html.js';
 import type { ConsoleRequest, ConsoleRouter } from '../router.js';
+import { chosenProject } from './list-controls.js';
 import { dataTable, formatTime, selectField, stateBadge, withQuery } from '../ui.js';
 
 const VOICE_CALLS_PATH = '/console/voice-calls';
@@ -16,16 +17,7 @@ type VoiceCall = Awaited<ReturnType<typeof listVoiceCalls>>[number];
 async function voiceCallsPage({ ctx, query }: ConsoleRequest) {
   const projects = await listProjects(ctx);
   const problems: string[] = [];
-  const requestedProject = query.projectId?.trim() ?? '';
-  let project = projects[0];
-  if (requestedProject !== '') {
-    const found = projects.find((candidate) => candidate.id === requestedProject);
-    if (found === undefined) {
-      problems.push(`Project ${describeValue(requestedProject)} was not found, so the first project is shown.`);
-    } else {
-      project = found;
-    }
-  }
+  const project = chosenProject(query, projects, problems);
   // An unencoded "+" in a hand-written query string arrives as a space.
   const rawNumber = (query.phoneNumber ?? '').replace(/^ (?=\d)/, '+').trim();
   let phoneNumber: string | undefined;
