@@ -172,7 +172,7 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
         campaignRegistry: new SimulatedCampaignRegistry(storage.db, stepDelayMs),
         carrierRegistry: new SimulatedCarrierRegistry(stepDelayMs),
         // Manual mode replaces the three carrier-facing adapters above with operator tasks.
-        ...(config.carrierAdapters === 'manual' ? createManualCarrierPorts(storage.db, () => clock.now(), newId, () => config.manualCheckMs) : {}),
+        ...(config.carrierAdapters === 'manual' ? createManualCarrierPorts(storage, () => clock.now(), newId, () => config.manualCheckMs) : {}),
         voiceCaller: new SimulatedVoiceCaller(),
         mailer,
         documents: {
@@ -194,6 +194,9 @@ export async function startService(config: Readonly<Config>, options: ServiceOpt
       ctx.ports = withPortFaults(ctx.ports, createPortFaultSource(storage.db));
     }
 
+    for (const warning of config.warnings) {
+      logger.warn(warning);
+    }
     const admin = await resolveAdminToken(ctx);
     const clientCredentials = await ensureClientCredentials(ctx);
     await registerConfiguredCatalog(ctx, clientCredentials.projectId);

@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent } from '../src/app/record-event.js';
+import { toStorableText } from '../src/domain/storable-text.js';
 import { DIALECTS, newDatabaseUrl } from './helpers/databases.js';
 import { CallbackReceiver } from './helpers/receiver.js';
 import type { TestService } from './helpers/service.js';
@@ -17,6 +18,7 @@ interface DeliveryAttempt {
   durationMs: number;
   statusCode: number | null;
   error: string;
+  responseExcerpt: string;
 }
 
 interface Delivery {
@@ -232,6 +234,20 @@ describe.each(DIALECTS)('callback delivery on %s', (dialect) => {
     expect(eventIds).toEqual(new Set([delivery.eventId]));
   });
 
+  it('stores a response excerpt with NUL', async () => {
+    const { server, baseUrl } = await startRawServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end(Buffer.from('ok\x00done', 'latin1'));
+    });
+    const phoneNumber = await importNumber(service, `${baseUrl}/callbacks`);
+    const delivery = await waitForDelivery(service, phoneNumber, (entry) => entry.deliveryState !== 'PENDING');
+
+    expect(delivery.deliveryState).toBe('DELIVERED');
+    expect(delivery.attempts.map((attempt) => attempt.statusCode)).toEqual([200]);
+    expect(delivery.attempts[0]?.responseExcerpt).toBe('ok\uFFFDdone');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('times out a silent receiver and retries', async () => {
     const { server, baseUrl } = await startRawServer(() => {
       // Never responds, so the sender's timeout has to end the attempt.
@@ -305,5 +321,19 @@ describe.each(DIALECTS)('callback delivery on %s', (dialect) => {
       [3, 200],
     ]);
     expect(receiver.payloads().map((payload) => payload.eventId)).toEqual([failed.eventId, failed.eventId, failed.eventId]);
+  });
+});
+
+describe('storable text', () => {
+  it.each([
+    ['ok\u0000done', 'ok\uFFFDdone'],
+    ['\u0000\u0000', '\uFFFD\uFFFD'],
+    ['lone high \uD83D end', 'lone high \uFFFD end'],
+    ['lone low \uDE00 end', 'lone low \uFFFD end'],
+    ['cut pair \uD83D', 'cut pair \uFFFD'],
+    ['pair \uD83D\uDE00 kept', 'pair \uD83D\uDE00 kept'],
+    ['tab\tnewline\nkept', 'tab\tnewline\nkept'],
+  ])('toStorableText(%j) is %j', (input, expected) => {
+    expect(toStorableText(input)).toBe(expected);
   });
 });

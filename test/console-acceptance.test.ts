@@ -61,6 +61,8 @@ describe('production: a text-enable order taken to COMPLETED through the console
     );
     browser = await launchBrowser();
     page = await browser.newPage();
+    // The task list asks before completing a task; the operator confirms.
+    page.on('dialog', (dialog) => void dialog.accept());
   });
 
   afterAll(async () => {

@@ -7,7 +7,7 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Dialog, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordEvent } from '../src/app/record-event.js';
 import { launchBrowser } from './helpers/browser.js';
@@ -181,6 +181,13 @@ function eventIdsOnPage(text: string): string[] {
 
 function nextPageHref(text: string): string | undefined {
   return /<a href="([^"]+)">Next page<\/a>/.exec(text)?.[1]?.replaceAll('&amp;', '&');
+}
+
+/** The one-time form id of the "Create access key" form on a project page. */
+function createKeyFormId(text: string): string {
+  const formId = /action="[^"]*\/access-keys"[^>]*>.*?name="formId" value="([^"]+)"/s.exec(text)?.[1];
+  expect(formId, 'form id of the create-key form').toBeDefined();
+  return formId as string;
 }
 
 /** Returns the error flash of the page an action redirected to, or undefined. */
@@ -458,7 +465,8 @@ describe.each(DIALECTS)('console admin pages on %s', (dialect) => {
 
   it('shows a new key secret once and revokes keys', async () => {
     const base = `/console/projects/${service.projectId}`;
-    const response = await client.post(`${base}/access-keys`, { returnTo: base });
+    const formId = createKeyFormId((await client.get(base)).text);
+    const response = await client.post(`${base}/access-keys`, { returnTo: base, formId });
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const keyId = /<code id="new-key-id">([^<]+)<\/code>/.exec(response.text)?.[1] ?? '';
@@ -484,10 +492,46 @@ describe.each(DIALECTS)('console admin pages on %s', (dialect) => {
     expect(keys.accessKeys.find((key) => key.keyId === keyId)?.revokedTime).not.toBe('');
     const again = await client.act(`${base}/access-keys/${keyId}/revoke`, { returnTo: base });
     expect(errorFlash(again)).toContain('or is already revoked');
-    const unknownProject = await client.post('/console/projects/no-such-project/access-keys', { returnTo: base });
+    const unknownProject = await client.post('/console/projects/no-such-project/access-keys', { returnTo: base, formId: createKeyFormId((await client.get(base)).text) });
     expect(unknownProject.status).toBe(303);
     expect(errorFlash(await client.get(unknownProject.location as string))).toContain('Project no-such-project was not found');
     expect((await client.get('/console/projects/no-such-project')).status).toBe(404);
+  });
+
+  it('creates one key per create-key form', async () => {
+    const base = `/console/projects/${service.projectId}`;
+    const listKeys = async (): Promise<AccessKeyBody[]> =>
+      (await adminJson<{ accessKeys: AccessKeyBody[] }>(service, 'GET', `/projects/${service.projectId}/accessKeys`)).accessKeys;
+    const formId = createKeyFormId((await client.get(base)).text);
+    const first = await client.post(`${base}/access-keys`, { returnTo: base, formId });
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('<h1>Access key created</h1>');
+    const keysAfterFirst = await listKeys();
+
+    // Reloading the page that showed the secret posts the same form again.
+    const resubmitted = await client.post(`${base}/access-keys`, { returnTo: base, formId });
+    expect(resubmitted.status).toBe(409);
+    expect(resubmitted.text).toContain('<h1>Access key already created</h1>');
+    expect(resubmitted.text).toContain('Its secret was shown once');
+    expect(resubmitted.text).toContain(`<a href="${base}">Back to project ${service.projectId}</a>`);
+    expect(resubmitted.text).not.toContain('new-key-secret');
+    expect(await listKeys()).toEqual(keysAfterFirst);
+
+    // Each page view has a new id; a missing or forged one creates nothing.
+    expect(createKeyFormId((await client.get(base)).text)).not.toBe(formId);
+    const missing = await client.act(`${base}/access-keys`, { returnTo: base });
+    expect(errorFlash(missing)).toContain('formId: nothing is not a form id of this console');
+    const forged = await client.act(`${base}/access-keys`, { returnTo: base, formId: '<script>' });
+    expect(errorFlash(forged)).toContain('formId: &quot;&lt;script&gt;&quot; is not a form id');
+    expect(await listKeys()).toEqual(keysAfterFirst);
+
+    // A form whose post failed can be sent again once the cause is fixed.
+    const failedFormId = createKeyFormId((await client.get(base)).text);
+    const unknownProject = await client.act('/console/projects/no-such-project/access-keys', { returnTo: base, formId: failedFormId });
+    expect(errorFlash(unknownProject)).toContain('Project no-such-project was not found');
+    const retried = await client.post(`${base}/access-keys`, { returnTo: base, formId: failedFormId });
+    expect(retried.status).toBe(200);
+    expect(await listKeys()).toHaveLength(keysAfterFirst.length + 1);
   });
 
   it('advances the clock by a validated amount', async () => {
@@ -626,12 +670,28 @@ describe('console admin pages in Chromium', () => {
     const start = await adminJson<ClockBody>(service, 'GET', '/clock');
     await page.getByLabel('Amount').fill('3');
     await page.getByLabel('Unit').selectOption('minutes');
+
+    // Each way of advancing asks first; declining leaves the clock alone.
+    const questions: string[] = [];
+    let isAccepted = false;
+    const answer = (dialog: Dialog): void => {
+      questions.push(dialog.message());
+      void (isAccepted ? dialog.accept() : dialog.dismiss());
+    };
+    page.on('dialog', answer);
+    await page.getByRole('button', { name: 'Advance', exact: true }).click();
+    await page.getByRole('button', { name: '+1 day' }).click();
+    expect(questions).toEqual(['The clock cannot go back. Advance it by 3 minutes?', 'The clock cannot go back. Advance it by 1 day?']);
+    expect((await adminJson<ClockBody>(service, 'GET', '/clock')).offsetMs).toBe(start.offsetMs);
+
+    isAccepted = true;
     await page.getByRole('button', { name: 'Advance', exact: true }).click();
     await expectNotice('Clock advanced by 3 minutes');
     expect((await adminJson<ClockBody>(service, 'GET', '/clock')).offsetMs - start.offsetMs).toBe(3 * 60_000);
 
     await page.getByRole('button', { name: '+1 hour' }).click();
     await expectNotice('Clock advanced by 1 hour;');
+    expect(questions.at(-1)).toBe('The clock cannot go back. Advance it by 1 hour?');
     await page.getByRole('button', { name: '+1 day' }).click();
     await expectNotice('Clock advanced by 1 day');
     const end = await adminJson<ClockBody>(service, 'GET', '/clock');
@@ -643,6 +703,7 @@ describe('console admin pages in Chromium', () => {
     await page.getByRole('button', { name: 'Advance', exact: true }).click();
     await expectError('(366 days)');
     expect((await adminJson<ClockBody>(service, 'GET', '/clock')).offsetMs).toBe(end.offsetMs);
+    page.off('dialog', answer);
   });
 
   it('creates a project and manages keys, limits and campaigns', async () => {
@@ -778,6 +839,43 @@ describe('console admin pages gate', () => {
     // The API key of the project still works: nothing was revoked.
     expect((await service.api('/importedNumbers')).status).toBe(200);
   });
+
+  it('answers unknown console paths with an HTML 404', async () => {
+    const unknownPaths = [
+      `/console/projects/${service.projectId}/access-keys`,
+      '/console/numbers/%2B12025550134',
+      '/console/no-such-page?x=1',
+      '/console/orders/extra/segments',
+    ];
+    const anonymous = new ConsoleClient(service.baseUrl);
+    for (const path of unknownPaths) {
+      const response = await anonymous.get(path);
+      expect(response.status, path).toBe(303);
+      expect(response.location, path).toBe(`/console/login?next=${encodeURIComponent(path)}`);
+    }
+
+    const client = await ConsoleClient.login(service.baseUrl, TEST_ADMIN_TOKEN);
+    for (const path of unknownPaths) {
+      const response = await client.get(path);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('content-type'), path).toBe('text/html; charset=utf-8');
+      expect(response.headers.get('content-security-policy'), path).toContain("default-src 'none'");
+      expect(response.text, path).toContain('<h1>Not found</h1>');
+      expect(response.text, path).toContain('<a href="/console">Back to the dashboard</a>');
+      expect(response.text, path).toContain('<nav aria-label="Console">');
+    }
+
+    // Unknown posts pass the session and CSRF checks first, then change nothing.
+    const before = await adminSnapshot();
+    const path = `/console/projects/${service.projectId}/access-keys/extra`;
+    expect((await anonymous.post(path, { csrfToken: client.csrfToken })).status).toBe(401);
+    expect((await client.post(path, { csrfToken: '' })).status).toBe(403);
+    const posted = await client.post(path, { returnTo: '/console' });
+    expect(posted.status).toBe(404);
+    expect(posted.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(posted.text).toContain('Nothing was changed. No console page has this address.');
+    expect(await adminSnapshot()).toEqual(before);
+  });
 });
 
 describe('console admin pages in production mode', () => {
@@ -819,5 +917,29 @@ describe('console admin pages in production mode', () => {
       const response = await client.get(path);
       expect(response.status, path).toBe(200);
     }
+  });
+
+  it('shows no sandbox wording', async () => {
+    const pages = [
+      '/console',
+      '/console/orders',
+      '/console/tasks',
+      '/console/qualified-numbers',
+      '/console/numbers',
+      '/console/deliveries',
+      '/console/emails',
+      '/console/projects',
+      `/console/projects/${service.projectId}`,
+      '/console/no-such-page',
+    ];
+    for (const path of pages) {
+      const response = await client.get(path);
+      expect(response.text, path).not.toMatch(/sandbox/i);
+    }
+    expect((await new ConsoleClient(service.baseUrl).get('/console/login')).text).not.toMatch(/sandbox/i);
+
+    const project = await client.get(`/console/projects/${service.projectId}`);
+    expect(project.text).toContain('In production an order or import that names an unknown service plan is refused: register the plan here, or set SERVICE_PLAN_ID');
+    expect(project.text).toContain('Register the campaign here, or set CAMPAIGN_ID');
   });
 });

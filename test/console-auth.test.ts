@@ -158,7 +158,22 @@ describe('console gate', () => {
   });
 
   it('never redirects outside the console after login or an action', () => {
-    for (const bad of ['https://attacker.example/', '//attacker.example', '/\\attacker.example', '/consoleevil', '/console/../admin', '/console//x', '/console/\u0000', 'console']) {
+    for (const bad of [
+      'https://attacker.example/',
+      '//attacker.example',
+      '/\\attacker.example',
+      '/consoleevil',
+      '/console/../admin',
+      '/console//x',
+      '/console/\u0000',
+      'console',
+      '/console/%2e%2e/%2e%2e/evil',
+      '/console/%2E%2E/admin',
+      '/console/%2f%2fevil.example',
+      '/console/\u0100',
+      '/console/orders?state=\u00e9',
+      '/console/ orders',
+    ]) {
       expect(safeConsolePath(bad), bad).toBe('/console');
     }
     expect(safeConsolePath('/console/orders?state=COMPLETED')).toBe('/console/orders?state=COMPLETED');
@@ -200,5 +215,63 @@ describe('console login throttle', () => {
     expect(last.status).toBe(429);
     // Even the right token waits out the block, so guessing gains nothing.
     expect((await client.post('/console/login', { adminToken: TEST_ADMIN_TOKEN })).status).toBe(429);
+  });
+});
+
+describe('console sessions across restarts and proxies', () => {
+  it('answers a redirect, not a 500, for a login whose next path has characters a Location header cannot carry', async () => {
+    const test = await startTestService(newSqliteUrl());
+    try {
+      const client = new ConsoleClient(test.baseUrl);
+      await client.get('/console/login');
+      const response = await client.post('/console/login', { adminToken: TEST_ADMIN_TOKEN, next: '/console/\u0100' });
+      expect(response.status).toBe(303);
+      expect(response.location).toBe('/console');
+      await client.get('/console');
+      const action = await client.post(`/console/projects/${test.projectId}/blanket-loa`, { isBlanketLoaApproved: 'true', returnTo: '/console/\u0100' });
+      expect(action.status).toBe(303);
+      expect(action.location?.startsWith('/console')).toBe(true);
+    } finally {
+      await test.close();
+    }
+  });
+
+  it('ends every session when the admin token changes', async () => {
+    const databaseUrl = newSqliteUrl();
+    const first = await startTestService(databaseUrl);
+    const client = await ConsoleClient.login(first.baseUrl, TEST_ADMIN_TOKEN);
+    const cookie = client.cookieHeader();
+    await first.close();
+
+    const rotated = await startTestService(databaseUrl, { NUMBERHOST_ADMIN_TOKEN: 'rotated-admin-token-9876543210' });
+    try {
+      const page = await fetch(`${rotated.baseUrl}/console`, { redirect: 'manual', headers: { cookie } });
+      expect(page.status).toBe(303);
+      const post = await fetch(`${rotated.baseUrl}/console/projects/${rotated.projectId}/access-keys`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrfToken: client.csrfToken }).toString(),
+      });
+      expect(post.status).toBe(401);
+      await ConsoleClient.login(rotated.baseUrl, 'rotated-admin-token-9876543210');
+    } finally {
+      await rotated.close();
+    }
+  });
+
+  it('accepts posts whose Origin is the public base URL, as behind a TLS proxy', async () => {
+    const test = await startTestService(newSqliteUrl(), { PUBLIC_BASE_URL: 'https://numbers.example.test' });
+    try {
+      const client = new ConsoleClient(test.baseUrl);
+      await client.get('/console/login');
+      const response = await client.post('/console/login', { adminToken: TEST_ADMIN_TOKEN }, { origin: 'https://numbers.example.test' });
+      expect(response.status).toBe(303);
+      expect(response.headers.getSetCookie().join('\n')).toMatch(/numberhost_console=[^;]+;.*Secure/);
+      const other = await client.post('/console/login', { adminToken: TEST_ADMIN_TOKEN }, { origin: 'https://numbers.example.test.attacker.example' });
+      expect(other.status).toBe(403);
+    } finally {
+      await test.close();
+    }
   });
 });

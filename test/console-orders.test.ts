@@ -254,6 +254,10 @@ describe.each(DIALECTS)('console order pages on %s', (dialect) => {
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Hosting orders');
     const ids = await tableRows().locator('td:first-child').allInnerTexts();
     expect(ids).toEqual([directOrderId, blanketOrderId, importOrderId]);
+    // The import order's failing number shows in the list; the other orders have none failed yet.
+    const failedColumn = (await page.locator('main table thead th').allInnerTexts()).indexOf('Failed numbers');
+    expect(failedColumn).toBeGreaterThan(0);
+    expect(await tableRows().locator(`td:nth-child(${failedColumn + 1})`).allInnerTexts()).toEqual(['0', '0', '1']);
 
     await page.locator('select[name="type"]').selectOption('IMPORT');
     await page.getByRole('button', { name: 'Show' }).click();
@@ -313,6 +317,10 @@ describe.each(DIALECTS)('console order pages on %s', (dialect) => {
 
     const failingRow = page.locator('tr', { hasText: FAILING_IMPORT_NUMBER }).first();
     expect(await failingRow.innerText()).toContain('NUMBER_PROVISIONING_FAILED');
+    const failing = await apiJson<{ smsProvisioning: { errorMessage: string } }>('GET', `/importedNumbers/${encodeURIComponent(FAILING_IMPORT_NUMBER)}`);
+    expect(failing.smsProvisioning.errorMessage).not.toBe('');
+    expect(await failingRow.locator('.step-error').first().innerText()).toBe(failing.smsProvisioning.errorMessage);
+    expect(await page.locator('tr', { hasText: OK_IMPORT_NUMBER }).first().locator('.step-error').count()).toBe(0);
     expect(await page.locator('tr', { hasText: OK_IMPORT_NUMBER }).first().innerText()).toContain('smsAtt');
 
     const timeline = page.locator('.timeline tbody tr');
@@ -329,6 +337,38 @@ describe.each(DIALECTS)('console order pages on %s', (dialect) => {
     expect(await page.getByRole('button', { name: 'Reject order' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Resend the LOA' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: /LOA as mailed/ }).count()).toBe(0);
+  });
+
+  it('escapes step error messages and mutes unspecified states', async () => {
+    const { db } = service.service.ctx.storage;
+    const stored = await db
+      .selectFrom('imported_numbers')
+      .select('sms_error_message')
+      .where('project_id', '=', service.projectId)
+      .where('phone_number', '=', FAILING_IMPORT_NUMBER)
+      .executeTakeFirstOrThrow();
+    const hostile = '<img src=x onerror=alert(1)> refused & <b>gone</b>';
+    const setMessage = (message: string) =>
+      db
+        .updateTable('imported_numbers')
+        .set({ sms_error_message: message })
+        .where('project_id', '=', service.projectId)
+        .where('phone_number', '=', FAILING_IMPORT_NUMBER)
+        .execute();
+    await setMessage(hostile);
+    try {
+      const operator = await ConsoleClient.login(service.baseUrl, service.adminToken);
+      const orderPage = await operator.get(orderPagePath(importOrderId));
+      expect(orderPage.text).toContain('<span class="step-error">&lt;img src=x onerror=alert(1)&gt; refused &amp; &lt;b&gt;gone&lt;/b&gt;</span>');
+      expect(orderPage.text).not.toContain('<img src=x');
+    } finally {
+      await setMessage(stored.sms_error_message);
+    }
+
+    // The blanket order names no campaign, so its campaign step is STATE_UNSPECIFIED: shown muted, not as a warning.
+    await open(orderPagePath(blanketOrderId));
+    const campaignBadge = page.locator('tr', { hasText: BLANKET_NUMBERS[0] as string }).first().locator('.state', { hasText: 'STATE_UNSPECIFIED' });
+    expect(await campaignBadge.getAttribute('class')).toBe('state muted');
   });
 
   it('retries failed steps from the order page', async () => {
@@ -553,8 +593,14 @@ describe.each(DIALECTS)('console order pages on %s', (dialect) => {
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(OK_IMPORT_NUMBER);
 
     await open(numberPagePath(DIRECT_NUMBER));
-    expect(await mainText()).toContain('is not imported in project');
+    expect(await mainText()).toContain(`This number is not an imported number of project ${service.projectId}.`);
+    expect(await mainText()).toContain('The hosting orders that contain it are listed below.');
     expect(await mainText()).toContain(directOrderId);
+    expect(await mainText()).not.toContain('imported on its own');
+    await open(numberPagePath(APPROVED_NUMBER));
+    expect(await mainText()).toContain('No hosting order contains it yet.');
+    expect(await mainText()).toContain('No hosting order contains this number yet.');
+    expect(await mainText()).not.toContain('imported on its own');
 
     await open(numberPagePath('+12065550199'), 404);
     expect(await mainText()).toContain('+12065550199 is neither an imported nor a qualified number');

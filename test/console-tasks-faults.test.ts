@@ -84,9 +84,24 @@ describe('console task queue (production, manual carrier mode)', () => {
     await expect(rows.count()).resolves.toBe(2);
     const report = (await (await test.api(`/hostingOrders/${hostingOrderId}/report`)).json()) as { ongoingManualAction: number };
     expect(report.ongoingManualAction).toBe(2);
+    const headers = await page.locator('thead th').allTextContents();
+    expect(headers).toContain('Project');
+    await expect(rows.first().locator('td').nth(headers.indexOf('Project')).textContent()).resolves.toBe(test.projectId);
+
+    // The list asks before completing a task; declining changes nothing.
+    const questions: string[] = [];
+    page.once('dialog', (dialog) => {
+      questions.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.getByRole('button', { name: 'Complete' }).first().click();
+    expect(questions).toHaveLength(1);
+    expect(questions[0]).toMatch(new RegExp(`^Complete the SMS_PROVISIONING task for \\+1206555011[12] in project ${test.projectId}\\?`));
+    expect(await openTasks(test, 'SMS_PROVISIONING')).toHaveLength(2);
 
     // Complete both SMS tasks from the list.
     for (let done = 0; done < 2; done += 1) {
+      page.once('dialog', (dialog) => void dialog.accept());
       await page.getByRole('button', { name: 'Complete' }).first().click();
       await page.waitForURL(/\/console\/tasks/);
       await expect(page.locator('.flash').textContent()).resolves.toContain('completed; the order continues');
@@ -99,10 +114,19 @@ describe('console task queue (production, manual carrier mode)', () => {
     await page.goto(`${test.baseUrl}/console/tasks/${toFail.taskId}`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(`CAMPAIGN_LINK for ${numbers[0]}`);
 
-    // Failing without a code is refused on the page, and nothing changes.
+    // The browser does not send the fail form without a code, and the server refuses it too.
+    const failFormLocator = page.getByRole('form', { name: `Fail task ${toFail.taskId}` });
+    await expect(failFormLocator.getByLabel('Failure code').getAttribute('required')).resolves.toBe('');
+    await expect(failFormLocator.locator('select[name="failureCode"]:invalid').count()).resolves.toBe(1);
+    const navigation = page.waitForEvent('framenavigated', { timeout: 1000 }).then(
+      () => 'posted',
+      () => 'stayed',
+    );
     await page.getByRole('form', { name: `Fail task ${toFail.taskId}` }).getByRole('button', { name: 'Fail' }).click();
-    await page.waitForURL(`${test.baseUrl}/console/tasks/${toFail.taskId}`);
-    await expect(page.locator('.flash.error').textContent()).resolves.toContain('failureCode');
+    await expect(navigation).resolves.toBe('stayed');
+    const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
+    const withoutCode = await client.act(`/console/tasks/${toFail.taskId}/fail`, { failureCode: '', returnTo: `/console/tasks/${toFail.taskId}` });
+    expect(withoutCode.text).toMatch(/<p class="flash error" role="alert">Nothing was changed: [^<]*failureCode/);
     expect((await openTasks(test, 'CAMPAIGN_LINK')).length).toBe(2);
 
     const failForm = page.getByRole('form', { name: `Fail task ${toFail.taskId}` });
@@ -228,7 +252,9 @@ describe('console fault rules (sandbox)', () => {
     const form = page.getByRole('form', { name: 'Add a fault rule' });
     await form.getByLabel('Target').selectOption('SMS_PLATFORM');
     await form.getByLabel('Action').selectOption('FAIL_TIMES');
+    await form.getByLabel('Number prefix').fill('+1303555');
     await form.getByLabel('Times', { exact: true }).fill('many');
+    await form.getByLabel('Description').fill('Not in the URL');
     await form.getByRole('button', { name: 'Add rule' }).click();
     await page.waitForURL(/\/console\/faults\?projectId=/);
     const message = await page.locator('.flash.error').textContent();
@@ -237,12 +263,31 @@ describe('console fault rules (sandbox)', () => {
     expect(message).toContain('many');
     expect(await rules()).toHaveLength(0);
 
+    // The form comes back with its choices and number prefix; the other fields stay out of the URL.
+    await expect(form.getByLabel('Target').inputValue()).resolves.toBe('SMS_PLATFORM');
+    await expect(form.getByLabel('Action').inputValue()).resolves.toBe('FAIL_TIMES');
+    await expect(form.getByLabel('Number prefix').inputValue()).resolves.toBe('+1303555');
+    await expect(form.getByLabel('Times', { exact: true }).inputValue()).resolves.toBe('');
+    const refilledUrl = new URL(page.url());
+    expect(refilledUrl.searchParams.get('numberPattern')).toBe('+1303555');
+    expect(refilledUrl.search).not.toContain('many');
+    expect(refilledUrl.search).not.toContain('URL');
+
     // A delivery action on a carrier target is refused too.
     await form.getByLabel('Target').selectOption('SMS_PLATFORM');
     await form.getByLabel('Action').selectOption('DUPLICATE');
+    await form.getByLabel('Failure code (FAIL_WITH_CODE)').selectOption('CAMPAIGN_EXPIRED');
     await form.getByRole('button', { name: 'Add rule' }).click();
-    await page.waitForURL(/\/console\/faults\?projectId=/);
+    await page.waitForURL(/action=DUPLICATE/);
     await expect(page.locator('.flash.error').textContent()).resolves.toContain('action');
+    await expect(form.getByLabel('Action').inputValue()).resolves.toBe('DUPLICATE');
+    await expect(form.getByLabel('Failure code (FAIL_WITH_CODE)').inputValue()).resolves.toBe('CAMPAIGN_EXPIRED');
     expect(await rules()).toHaveLength(0);
+
+    // Refilled values that are not choices of the form are ignored.
+    await page.goto(`${test.baseUrl}/console/faults?projectId=${test.projectId}&target=NOPE&action=%3Cb%3E&numberPattern=12a`);
+    await expect(form.getByLabel('Target').inputValue()).resolves.toBe('CAMPAIGN_REGISTRY');
+    await expect(form.getByLabel('Action').inputValue()).resolves.toBe('FAIL_WITH_CODE');
+    await expect(form.getByLabel('Number prefix').inputValue()).resolves.toBe('');
   });
 });

@@ -4,9 +4,9 @@
  * seen by a real loopback receiver, and hit counts that survive a restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faultFraction, isSelected } from '../src/app/fault-rules.js';
+import { MAX_FAULT_RULES_PER_PROJECT, faultFraction, isSelected } from '../src/app/fault-rules.js';
 import { FAILURE_CODES } from '../src/domain/events.js';
-import { deliverySubject, reorderHoldMs } from '../src/domain/fault-rules.js';
+import { FAULT_FAILURE_CODES, deliverySubject, reorderHoldMs } from '../src/domain/fault-rules.js';
 import { DIALECTS, newDatabaseUrl } from './helpers/databases.js';
 import { CallbackReceiver } from './helpers/receiver.js';
 import type { TestService } from './helpers/service.js';
@@ -149,10 +149,14 @@ describe.each(DIALECTS)('fault injection on %s', (dialect) => {
     ['times', { target: 'SMS_PLATFORM', action: 'FAIL_TIMES' }],
     ['times', { target: 'SMS_PLATFORM', action: 'FAIL_TIMES', times: 0 }],
     ['times', { target: 'SMS_PLATFORM', action: 'FAIL_TIMES', times: 21 }],
-    ['times', { target: 'SMS_PLATFORM', action: 'FAIL_WITH_CODE', failureCode: 'EXCEEDED_10DLC_LIMIT', times: 1.5 }],
+    ['times', { target: 'SMS_PLATFORM', action: 'FAIL_WITH_CODE', failureCode: 'PARTNER_SERVICE_UNAVAILABLE', times: 1.5 }],
     ['failureCode', { target: 'CAMPAIGN_REGISTRY', action: 'FAIL_WITH_CODE' }],
     ['failureCode', { target: 'CAMPAIGN_REGISTRY', action: 'FAIL_WITH_CODE', failureCode: 'OSR_REJECTED' }],
     ['failureCode', { target: 'SMS_PLATFORM', action: 'FAIL_TIMES', times: 1, failureCode: 'INVALID_NNID' }],
+    ['failureCode', { target: 'SMS_PLATFORM', action: 'FAIL_WITH_CODE', failureCode: 'CAMPAIGN_EXPIRED' }],
+    ['failureCode', { target: 'CARRIER_REGISTRY', action: 'FAIL_WITH_CODE', failureCode: 'TFN_NOT_ALLOWED' }],
+    ['failureCode', { target: 'CAMPAIGN_REGISTRY', action: 'FAIL_WITH_CODE', failureCode: 'NUMBER_PROVISIONING_FAILED' }],
+    ['failureCode', { target: 'CAMPAIGN_REGISTRY', action: 'FAIL_WITH_CODE', failureCode: 'INVALID_NNID' }],
     ['delayMs', { target: 'CALLBACK_DELIVERY', action: 'DELAY' }],
     ['delayMs', { target: 'CALLBACK_DELIVERY', action: 'REORDER', delayMs: 0 }],
     ['delayMs', { target: 'CALLBACK_DELIVERY', action: 'DELAY', delayMs: 24 * 3600 * 1000 + 1 }],
@@ -173,6 +177,62 @@ describe.each(DIALECTS)('fault injection on %s', (dialect) => {
     const fields = error.details?.[0]?.fieldViolations.map((violation) => violation.field) ?? [];
     expect(fields).toContain(field);
     expect(error.message).toContain(field);
+  });
+
+  it.each(Object.entries(FAULT_FAILURE_CODES))('%s rule takes only its own failure codes', async (target, allowed) => {
+    const misfits = FAILURE_CODES.filter((code) => !allowed.includes(code));
+    expect(misfits.length).toBeGreaterThan(0);
+    for (const code of misfits) {
+      const response = await api.createRule({ target, action: 'FAIL_WITH_CODE', failureCode: code });
+      expect(response.status, code).toBe(400);
+      const error = (await response.json()) as ErrorBody;
+      expect(error.details?.[0]?.fieldViolations, code).toEqual([
+        { field: 'failureCode', description: `"${code}" does not fit a ${target} rule; give one of ${allowed.join(', ')}.` },
+      ]);
+    }
+    for (const code of allowed) {
+      const rule = await api.addRule({ target, action: 'FAIL_WITH_CODE', failureCode: code, numberPattern: '+1999' });
+      expect(rule.failureCode).toBe(code);
+      const deleted = await service.admin(`/projects/${service.projectId}/faultRules/${rule.ruleId}`, { method: 'DELETE' });
+      expect(deleted.status).toBe(200);
+    }
+  });
+
+  it('missing failure code lists the target codes', async () => {
+    const response = await api.createRule({ target: 'CARRIER_REGISTRY', action: 'FAIL_WITH_CODE' });
+    expect(response.status).toBe(400);
+    const error = (await response.json()) as ErrorBody;
+    expect(error.details?.[0]?.fieldViolations).toEqual([
+      { field: 'failureCode', description: 'is required for FAIL_WITH_CODE; a CARRIER_REGISTRY rule takes one of INVALID_NNID, NUMBER_PROVISIONING_FAILED, PARTNER_SERVICE_UNAVAILABLE.' },
+    ]);
+  });
+
+  it('parallel creates stop at the rule limit', async () => {
+    const created = await service.admin('/projects', { method: 'POST', body: JSON.stringify({ displayName: 'rule limit' }) });
+    expect(created.status, await created.clone().text()).toBe(200);
+    const { projectId } = (await created.json()) as { projectId: string };
+    const rulesPath = `/projects/${projectId}/faultRules`;
+    const body = JSON.stringify({ target: 'CALLBACK_DELIVERY', action: 'DROP', numberPattern: '+1999' });
+    const prefilled = MAX_FAULT_RULES_PER_PROJECT - 10;
+    for (let index = 0; index < prefilled; index += 1) {
+      expect((await service.admin(rulesPath, { method: 'POST', body })).status).toBe(200);
+    }
+
+    const post = async () => {
+      const response = await service.admin(rulesPath, { method: 'POST', body });
+      return { status: response.status, body: (await response.json()) as ErrorBody };
+    };
+    const results = await Promise.all(Array.from({ length: 30 }, post));
+    expect(results.filter((result) => result.status === 200)).toHaveLength(10);
+    const refused = results.filter((result) => result.status !== 200);
+    expect(refused).toHaveLength(20);
+    for (const result of refused) {
+      expect(result.status).toBe(400);
+      expect(result.body.status).toBe('FAILED_PRECONDITION');
+      expect(result.body.message).toContain(`already has ${MAX_FAULT_RULES_PER_PROJECT} fault rules`);
+    }
+    const listed = await service.admin(rulesPath);
+    expect(((await listed.json()) as { faultRules: RuleView[] }).faultRules).toHaveLength(MAX_FAULT_RULES_PER_PROJECT);
   });
 
   it('invalid bodies write no rule', async () => {
@@ -275,7 +335,7 @@ describe.each(DIALECTS)('fault injection on %s', (dialect) => {
   });
 
   it('numberPattern limits a rule to its prefix', async () => {
-    await api.addRule({ target: 'SMS_PLATFORM', action: 'FAIL_WITH_CODE', failureCode: 'INSUFFICIENT_BALANCE', numberPattern: '+1212555' });
+    await api.addRule({ target: 'SMS_PLATFORM', action: 'FAIL_WITH_CODE', failureCode: 'PARTNER_SERVICE_UNAVAILABLE', numberPattern: '+1212555' });
     await api.importNumber('+12125550120', { servicePlanId: 'plan-a' }, callbackUrl);
     await api.importNumber('+13125550120', { servicePlanId: 'plan-a' }, callbackUrl);
 
@@ -283,7 +343,7 @@ describe.each(DIALECTS)('fault injection on %s', (dialect) => {
     const other = await waitForSettled(api, '+13125550120');
 
     expect(matched.smsProvisioning.state).toBe('FAILED');
-    expect(matched.smsProvisioning.errorCode).toBe('INSUFFICIENT_BALANCE');
+    expect(matched.smsProvisioning.errorCode).toBe('PARTNER_SERVICE_UNAVAILABLE');
     expect(other.smsProvisioning.state).toBe('DONE');
   });
 
@@ -373,7 +433,7 @@ describe.each(DIALECTS)('fault injection on %s', (dialect) => {
 
   it('hits survive a service restart', async () => {
     const phoneNumber = '+16175550125';
-    const rule = await api.addRule({ target: 'SMS_PLATFORM', action: 'FAIL_WITH_CODE', failureCode: 'CAMPAIGN_EXPIRED', times: 1, numberPattern: phoneNumber });
+    const rule = await api.addRule({ target: 'SMS_PLATFORM', action: 'FAIL_WITH_CODE', failureCode: 'NUMBER_PROVISIONING_FAILED', times: 1, numberPattern: phoneNumber });
     await api.importNumber(phoneNumber, { servicePlanId: 'plan-a' }, callbackUrl);
     expect((await waitForSettled(api, phoneNumber)).smsProvisioning.state).toBe('FAILED');
 
@@ -391,7 +451,7 @@ describe.each(DIALECTS)('fault injection on %s', (dialect) => {
 
   it('deleted rule no longer fires', async () => {
     const phoneNumber = '+16175550126';
-    const rule = await api.addRule({ target: 'SMS_PLATFORM', action: 'FAIL_WITH_CODE', failureCode: 'MNO_SHARING_ERROR', numberPattern: phoneNumber });
+    const rule = await api.addRule({ target: 'SMS_PLATFORM', action: 'FAIL_WITH_CODE', failureCode: 'PARTNER_SERVICE_UNAVAILABLE', numberPattern: phoneNumber });
     await api.importNumber(phoneNumber, { servicePlanId: 'plan-a' }, callbackUrl);
     expect((await waitForSettled(api, phoneNumber)).smsProvisioning.state).toBe('FAILED');
 
@@ -407,6 +467,13 @@ describe.each(DIALECTS)('fault injection on %s', (dialect) => {
   });
 });
 
+describe('fault failure codes', () => {
+  it('every spec failure code fits some target', () => {
+    const reachable = new Set(Object.values(FAULT_FAILURE_CODES).flat());
+    expect([...reachable].sort()).toEqual([...FAILURE_CODES].sort());
+  });
+});
+
 describe.each(DIALECTS)('seeded selection on %s', (dialect) => {
   const SEED = 42;
   const PERCENT = 50;
@@ -417,7 +484,7 @@ describe.each(DIALECTS)('seeded selection on %s', (dialect) => {
     const service = await startTestService(await newDatabaseUrl(dialect));
     try {
       const api = client(service);
-      await api.addRule({ target: 'SMS_PLATFORM', action: 'FAIL_WITH_CODE', failureCode: 'EXCEEDED_10DLC_LIMIT', percent: PERCENT, seed: SEED, numberPattern: '+1704555' });
+      await api.addRule({ target: 'SMS_PLATFORM', action: 'FAIL_WITH_CODE', failureCode: 'NUMBER_PROVISIONING_FAILED', percent: PERCENT, seed: SEED, numberPattern: '+1704555' });
       for (const phoneNumber of numbers) {
         await api.importNumber(phoneNumber, { servicePlanId: 'plan-a' });
       }

@@ -529,6 +529,141 @@ describe.each(DIALECTS)('manual mode on %s', (dialect) => {
     expect(await orderTasks(hostingOrderId)).toEqual([]);
   });
 
+  /** Creates a text-enable order of a fresh verified number under the approved blanket LOA. */
+  async function textEnableOrder(phoneNumber: string, scheduledOsrUpdateTime?: string): Promise<string> {
+    await addVerifiedNumber(phoneNumber);
+    await adminOk('PATCH', `/projects/${PROJECT_ID}`, { isBlanketLoaApproved: true });
+    const order = await apiOk<{ hostingOrderId: string }>('POST', '/hostingOrders:textEnableNumbers', {
+      regionCode: 'US',
+      numbers: [phoneNumber],
+      servicePlanId: SERVICE_PLAN_ID,
+      campaignId: CAMPAIGN_ID,
+      callbackUrl: CALLBACK_URL,
+      ...(scheduledOsrUpdateTime === undefined ? {} : { scheduledOsrUpdateTime }),
+      blanketLoaInfo: {},
+    });
+    return order.hostingOrderId;
+  }
+
+  /** Submits the OSR update of a number to the manual carrier registry, as the order's OSR step job does. */
+  function submitOsrUpdate(hostingOrderId: string, phoneNumber: string) {
+    const request = { projectId: PROJECT_ID, phoneNumber, nnid: PROVIDER_NNID, isTollFree: false, hostingOrderId, attempt: 1 };
+    return service.service.ctx.ports.carrierRegistry.runOsrUpdate(request, 'submit');
+  }
+
+  function rejectOrder(hostingOrderId: string, reason: string): Promise<Response> {
+    return adminPost(`/projects/${PROJECT_ID}/hostingOrders/${hostingOrderId}:reject`, { reason });
+  }
+
+  it('reject cancels a task opened just before', async () => {
+    const phoneNumber = freshNumber();
+    const hostingOrderId = await textEnableOrder(phoneNumber, new Date(Date.now() + HOUR_MS).toISOString());
+    await waitForOrderState(hostingOrderId, 'IN_PROGRESS');
+    // The step job read the order while it was IN_PROGRESS and submits before the reject
+    // commits, so the OSR update is still WAITING and the reject is allowed.
+    expect(await submitOsrUpdate(hostingOrderId, phoneNumber)).toEqual({ kind: 'pending', checkAfterMs: 10 * 60_000 });
+    const [openTask] = await orderTasks(hostingOrderId, 'OPEN');
+    expect(openTask?.kind).toBe('OSR_UPDATE');
+    expect((await getReport(hostingOrderId)).ongoingManualAction).toBe(1);
+
+    const rejected = await rejectOrder(hostingOrderId, 'Customer withdrew.');
+    expect(rejected.status, await rejected.clone().text()).toBe(200);
+
+    expect(await orderTasks(hostingOrderId, 'OPEN')).toEqual([]);
+    const cancelled = await adminOk<TaskBody>('GET', `/operatorTasks/${openTask?.taskId}`);
+    expect(cancelled.state).toBe('CANCELLED');
+    expect(cancelled.resolvedTime).not.toBe('');
+    expect(cancelled.note).toBe(`Cancelled because order ${hostingOrderId} was rejected. Rejected by the operator: Customer withdrew.`);
+    expect((await orderTasks(hostingOrderId, 'CANCELLED')).map((task) => task.taskId)).toEqual([openTask?.taskId]);
+    expect((await getReport(hostingOrderId)).ongoingManualAction).toBe(0);
+
+    const complete = await expectFlatError(await adminPost(`/operatorTasks/${openTask?.taskId}:complete`), 400, 'FAILED_PRECONDITION');
+    expect(complete.message).toBe(
+      `Operator task ${openTask?.taskId} is CANCELLED; only OPEN tasks can be completed or failed. ${cancelled.note} Nothing is left to do for this task.`,
+    );
+    const fail = await expectFlatError(await adminPost(`/operatorTasks/${openTask?.taskId}:fail`, { failureCode: 'INVALID_NNID' }), 400, 'FAILED_PRECONDITION');
+    expect(fail.message).toContain('is CANCELLED');
+    expect(await adminOk<TaskBody>('GET', `/operatorTasks/${openTask?.taskId}`)).toEqual(cancelled);
+    expect(await getOrderState(hostingOrderId)).toBe('REJECTED');
+  });
+
+  it('submit after reject opens no task', async () => {
+    const phoneNumber = freshNumber();
+    const hostingOrderId = await textEnableOrder(phoneNumber, new Date(Date.now() + HOUR_MS).toISOString());
+    await waitForOrderState(hostingOrderId, 'IN_PROGRESS');
+    const rejected = await rejectOrder(hostingOrderId, 'Wrong number.');
+    expect(rejected.status, await rejected.clone().text()).toBe(200);
+
+    // The step job read the order before the reject and submits after it.
+    expect(await submitOsrUpdate(hostingOrderId, phoneNumber)).toEqual({ kind: 'pending', checkAfterMs: 10 * 60_000 });
+    const check = { projectId: PROJECT_ID, phoneNumber, nnid: PROVIDER_NNID, isTollFree: false, hostingOrderId, attempt: 1 };
+    expect(await service.service.ctx.ports.carrierRegistry.runOsrUpdate(check, 'check')).toEqual({ kind: 'pending', checkAfterMs: 10 * 60_000 });
+
+    expect(await orderTasks(hostingOrderId)).toEqual([]);
+    expect((await getReport(hostingOrderId)).ongoingManualAction).toBe(0);
+  });
+
+  it('reject racing the OSR step leaves no open task', async () => {
+    const outcomes: number[] = [];
+    for (let round = 0; round < 4; round += 1) {
+      const phoneNumber = freshNumber();
+      const hostingOrderId = await textEnableOrder(phoneNumber);
+      const rejected = await rejectOrder(hostingOrderId, 'Race check.');
+      outcomes.push(rejected.status);
+      await waitForOsrStepIdle(hostingOrderId, phoneNumber);
+
+      const open = await orderTasks(hostingOrderId, 'OPEN');
+      if (rejected.status === 200) {
+        expect(await getOrderState(hostingOrderId), `round ${round}`).toBe('REJECTED');
+        expect(open, `round ${round}`).toEqual([]);
+        expect((await getReport(hostingOrderId)).ongoingManualAction, `round ${round}`).toBe(0);
+      } else {
+        // The OSR update had started, so the order goes on and its task is the operator's.
+        expect(rejected.status, `round ${round}`).toBe(400);
+        expect(open.map((task) => task.kind), `round ${round}`).toEqual(['OSR_UPDATE']);
+        await adminOk('POST', `/operatorTasks/${open[0]?.taskId}:fail`, { failureCode: 'INVALID_NNID' });
+      }
+    }
+    expect(outcomes.every((status) => status === 200 || status === 400)).toBe(true);
+  });
+
+  /** Waits until no worker runs the order number's OSR step job and the job, if any, waits for a later check. */
+  async function waitForOsrStepIdle(hostingOrderId: string, phoneNumber: string): Promise<void> {
+    const payload = JSON.stringify({ projectId: PROJECT_ID, phoneNumber, hostingOrderId });
+    const { db } = service.service.ctx.storage;
+    await waitUntil(
+      () => db.selectFrom('jobs').select(['locked_by', 'run_at_ms']).where('type', '=', 'osr_step').where('payload', '=', payload).execute(),
+      (jobs) => jobs.every((job) => job.locked_by === null && Number(job.run_at_ms) > service.service.ctx.clock.now()),
+    );
+  }
+
+  it('deleting an imported number cancels its tasks', async () => {
+    const phoneNumber = freshNumber();
+    const hostingOrderId = await importOrder(phoneNumber);
+    await completeTask((await waitForOpenTask(hostingOrderId, 'SMS_PROVISIONING')).taskId);
+    await completeTask((await waitForOpenTask(hostingOrderId, 'CAMPAIGN_LINK')).taskId);
+    await waitForOrderState(hostingOrderId, 'COMPLETED');
+
+    await apiOk('PATCH', `/importedNumbers/${encodeURIComponent(phoneNumber)}`, { smsConfiguration: { campaignId: '' } });
+    const openOfNumber = async () =>
+      (await adminOk<TaskListBody>('GET', `/operatorTasks?state=OPEN&projectId=${PROJECT_ID}&kind=CAMPAIGN_UNLINK`)).operatorTasks.filter(
+        (task) => task.phoneNumber === phoneNumber,
+      );
+    const [unlinkTask] = await waitUntil(openOfNumber, (open) => open.length === 1);
+    expect(unlinkTask?.hostingOrderId).toBe('');
+
+    const deleted = await service.api(`/importedNumbers/${encodeURIComponent(phoneNumber)}`, { method: 'DELETE' });
+    expect(deleted.status, await deleted.clone().text()).toBe(200);
+
+    expect(await openOfNumber()).toEqual([]);
+    const cancelled = await adminOk<TaskBody>('GET', `/operatorTasks/${unlinkTask?.taskId}`);
+    expect(cancelled.state).toBe('CANCELLED');
+    expect(cancelled.note).toBe(`Cancelled because imported number ${phoneNumber} was deleted.`);
+    expect(cancelled.resolvedTime).not.toBe('');
+    const complete = await expectFlatError(await adminPost(`/operatorTasks/${unlinkTask?.taskId}:complete`), 400, 'FAILED_PRECONDITION');
+    expect(complete.message).toContain('was deleted');
+  });
+
   it('keeps open tasks across a restart', async () => {
     const phoneNumber = freshNumber();
     const hostingOrderId = await importOrder(phoneNumber);

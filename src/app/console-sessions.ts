@@ -32,7 +32,7 @@ function hashSessionId(sessionId: string): string {
  * exists only in the browser: storage keeps its SHA-256, so a copy of the database
  * cannot be used to take over a session.
  */
-export async function startConsoleSession(ctx: AppContext): Promise<{ cookieValue: string; session: ConsoleSession }> {
+export async function startConsoleSession(ctx: AppContext, adminTokenDigest: string): Promise<{ cookieValue: string; session: ConsoleSession }> {
   const cookieValue = randomBytes(SESSION_ID_BYTES).toString('base64url');
   const csrfToken = randomBytes(SESSION_ID_BYTES).toString('base64url');
   const nowMs = ctx.clock.wallClockNow();
@@ -40,7 +40,7 @@ export async function startConsoleSession(ctx: AppContext): Promise<{ cookieValu
   const expiresMs = nowMs + CONSOLE_SESSION_LIFETIME_MS;
   await ctx.storage.db
     .insertInto('console_sessions')
-    .values({ id_hash: idHash, csrf_token: csrfToken, flash: null, created_ms: nowMs, expires_ms: expiresMs, last_seen_ms: nowMs })
+    .values({ id_hash: idHash, csrf_token: csrfToken, admin_token_digest: adminTokenDigest, flash: null, created_ms: nowMs, expires_ms: expiresMs, last_seen_ms: nowMs })
     .execute();
   // Expired sessions of earlier logins go now, so the table stays small without a job.
   await ctx.storage.db
@@ -51,18 +51,19 @@ export async function startConsoleSession(ctx: AppContext): Promise<{ cookieValu
 }
 
 /**
- * Returns the live session a cookie value names, or undefined when there is none or it
- * has expired (idle or past its lifetime). Wall-clock time, so advancing the sandbox's
- * virtual clock does not log the operator out.
+ * Returns the live session a cookie value names, or undefined when there is none, it has
+ * expired (idle or past its lifetime), or it was opened with another admin token, so
+ * rotating a leaked token ends every session. Wall-clock time, so advancing the
+ * sandbox's virtual clock does not log the operator out.
  */
-export async function findConsoleSession(ctx: AppContext, cookieValue: string | undefined): Promise<ConsoleSession | undefined> {
+export async function findConsoleSession(ctx: AppContext, cookieValue: string | undefined, adminTokenDigest: string): Promise<ConsoleSession | undefined> {
   if (cookieValue === undefined || cookieValue === '' || cookieValue.length > 100) {
     return undefined;
   }
   const idHash = hashSessionId(cookieValue);
   const row = await ctx.storage.db.selectFrom('console_sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
   const nowMs = ctx.clock.wallClockNow();
-  if (row === undefined || row.expires_ms <= nowMs || row.last_seen_ms + CONSOLE_IDLE_TIMEOUT_MS <= nowMs) {
+  if (row === undefined || row.admin_token_digest !== adminTokenDigest || row.expires_ms <= nowMs || row.last_seen_ms + CONSOLE_IDLE_TIMEOUT_MS <= nowMs) {
     return undefined;
   }
   if (nowMs - row.last_seen_ms >= LAST_SEEN_WRITE_INTERVAL_MS) {

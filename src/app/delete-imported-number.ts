@@ -1,5 +1,6 @@
 import { failedPrecondition } from '../domain/errors.js';
 import { UNFINISHED_HOSTING_ORDER_STATES } from '../domain/states.js';
+import { cancelImportedNumberOperatorTasks } from './cancel-operator-tasks.js';
 import type { AppContext } from './context.js';
 import { getImportedNumber } from './get-imported-number.js';
 import { numberStepPayload } from './job-payloads.js';
@@ -8,8 +9,8 @@ import { recordEvent } from './record-event.js';
 
 /**
  * Deletes an imported number and sends its DELETE callback. Steps still queued for it
- * end without effect. A number whose hosting order has not finished is kept, so that
- * the order's report stays whole.
+ * end without effect, and its OPEN operator tasks are cancelled. A number whose hosting
+ * order has not finished is kept, so that the order's report stays whole.
  */
 export async function deleteImportedNumber(ctx: AppContext, projectId: string, phoneNumber: string): Promise<void> {
   await getImportedNumber(ctx, projectId, phoneNumber);
@@ -41,6 +42,7 @@ export async function deleteImportedNumber(ctx: AppContext, projectId: string, p
       return;
     }
     await adjustImportedNumberCount(trx, projectId, -1);
+    await cancelImportedNumberOperatorTasks(trx, projectId, phoneNumber, `Cancelled because imported number ${phoneNumber} was deleted.`, ctx.clock.now());
     // Steps still queued for the deleted number must not act on a later import of it.
     await trx
       .deleteFrom('jobs')

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { toStorableText } from '../domain/storable-text.js';
 import type { AppContext } from './context.js';
 import { newId } from './ids.js';
 import type { CallbackEventRow } from '../storage/schema.js';
@@ -107,7 +108,11 @@ async function signedHeaders(ctx: AppContext, event: CallbackEventRow): Promise<
   return headers;
 }
 
-/** POSTs the body once and measures the attempt. A failed request becomes the attempt's `error` instead of an exception. */
+/**
+ * POSTs the body once and measures the attempt. A failed request becomes the attempt's
+ * `error` instead of an exception. The response excerpt and the error come from the far
+ * side, so characters the database cannot store (a NUL in the body) become U+FFFD.
+ */
 async function postEvent(ctx: AppContext, url: string, body: string, headers: Record<string, string>, attempt: number): Promise<AttemptRecord> {
   const startedMs = ctx.clock.wallClockNow();
   let statusCode: number | null = null;
@@ -116,9 +121,9 @@ async function postEvent(ctx: AppContext, url: string, body: string, headers: Re
   try {
     const response = await ctx.callbackSender.post(url, body, headers, ctx.config.callbackTimeoutMs);
     statusCode = response.statusCode;
-    excerpt = response.bodyExcerpt.slice(0, RESPONSE_EXCERPT_CHARS);
+    excerpt = toStorableText(response.bodyExcerpt.slice(0, RESPONSE_EXCERPT_CHARS));
   } catch (caught) {
-    error = caught instanceof Error ? caught.message : String(caught);
+    error = toStorableText(caught instanceof Error ? caught.message : String(caught));
   }
   const durationMs = ctx.clock.wallClockNow() - startedMs;
   const isDelivered = statusCode !== null && statusCode >= 200 && statusCode < 300;

@@ -66,17 +66,6 @@ export async function createFaultRule(ctx: AppContext, projectId: string, body: 
   if (input === undefined) {
     throw invalidArgument(violations);
   }
-  const count = await ctx.storage.db
-    .selectFrom('fault_rules')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('project_id', '=', projectId)
-    .executeTakeFirstOrThrow();
-  if (Number(count.count) >= MAX_FAULT_RULES_PER_PROJECT) {
-    throw new ApiError(
-      'FAILED_PRECONDITION',
-      `Project ${projectId} already has ${MAX_FAULT_RULES_PER_PROJECT} fault rules, the maximum. Delete one with DELETE /admin/v1/projects/${projectId}/faultRules/{ruleId} first.`,
-    );
-  }
   const row: FaultRuleRow = {
     id: newId(),
     project_id: projectId,
@@ -91,7 +80,23 @@ export async function createFaultRule(ctx: AppContext, projectId: string, body: 
     description: input.description,
     created_ms: ctx.clock.now(),
   };
-  await ctx.storage.db.insertInto('fault_rules').values(row).execute();
+  // The project's row lock makes the count and the insert one step, so parallel
+  // requests cannot together pass the limit.
+  await ctx.storage.db.transaction().execute(async (trx) => {
+    await ctx.storage.dialect.lockProject(trx, projectId);
+    const count = await trx
+      .selectFrom('fault_rules')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('project_id', '=', projectId)
+      .executeTakeFirstOrThrow();
+    if (Number(count.count) >= MAX_FAULT_RULES_PER_PROJECT) {
+      throw new ApiError(
+        'FAILED_PRECONDITION',
+        `Project ${projectId} already has ${MAX_FAULT_RULES_PER_PROJECT} fault rules, the maximum. Delete one with DELETE /admin/v1/projects/${projectId}/faultRules/{ruleId} first.`,
+      );
+    }
+    await trx.insertInto('fault_rules').values(row).execute();
+  });
   ctx.logger.info({ projectId, ruleId: row.id, target: row.target, action: row.action }, 'fault rule created');
   return faultRuleView(row, 0);
 }

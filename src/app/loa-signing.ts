@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { addressLine, personName } from '../domain/loa-rules.js';
 import { nextHostingOrderState } from '../domain/states.js';
 import type { Database, HostingOrderRow } from '../storage/schema.js';
+import { cancelOrderOperatorTasks } from './cancel-operator-tasks.js';
 import type { AppContext } from './context.js';
 import { sha256Hex, signingTokenHash } from './prepare-loa.js';
 import { scheduleOsrUpdates } from './schedule-osr-updates.js';
@@ -258,7 +259,10 @@ export async function declineLoa(ctx: AppContext, token: string, reason: unknown
 
 /**
  * Rejects a text-enable order whose carrier steps have not started: REJECTED with the
- * reason, and every number failed with its callback. The caller holds the row lock.
+ * reason, its OPEN operator tasks CANCELLED, and every number failed with its callback.
+ * The caller holds the row lock. A manual adapter may have opened an OSR_UPDATE task
+ * just before this (the step job reads the order before it takes the lock), which is
+ * why the cancelling is needed even though no OSR update has left WAITING.
  */
 export async function rejectOrderInTransaction(trx: Transaction<Database>, ctx: AppContext, order: HostingOrderRow, reason: string): Promise<boolean> {
   const nowMs = ctx.clock.now();
@@ -271,6 +275,9 @@ export async function rejectOrderInTransaction(trx: Transaction<Database>, ctx: 
   if (moved.numUpdatedRows === 0n) {
     return false;
   }
+  // Tasks before numbers, the order in which resolving a task writes them, so that a
+  // concurrent resolution and this reject cannot deadlock on PostgreSQL.
+  await cancelOrderOperatorTasks(trx, order.id, `Cancelled because order ${order.id} was rejected. ${reason}`, nowMs);
   const numbers = await trx
     .selectFrom('hosting_order_numbers')
     .select('phone_number')

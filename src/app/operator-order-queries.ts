@@ -1,7 +1,8 @@
 /**
- * Read-only queries of the console's hosting order list: every project's orders or one
- * project's, newest first, with keyset paging. The console shows at most
- * CONSOLE_PAGE_SIZE rows per page and links to the next page with a cursor.
+ * Read-only queries of the console's hosting order pages. The order list shows every
+ * project's orders or one project's, newest first, with keyset paging: at most
+ * CONSOLE_PAGE_SIZE rows per page and a cursor to the next. The list also counts failed
+ * numbers per order, and the order page reads its numbers' step error messages.
  */
 import type { HostingOrderRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
@@ -126,4 +127,47 @@ export async function listOrdersForConsole(ctx: AppContext, filter: OrderListFil
     rows: pageRows,
     next: rows.length > CONSOLE_PAGE_SIZE && last !== undefined ? { createdMs: last.created_ms, id: last.id } : undefined,
   };
+}
+
+/**
+ * Counts, per order, the numbers with a failed step: a failure code or any step FAILED.
+ * One grouped query for all the orders of a list page; orders without such numbers are
+ * absent from the map.
+ */
+export async function countFailedNumbers(ctx: AppContext, hostingOrderIds: readonly string[]): Promise<Map<string, number>> {
+  if (hostingOrderIds.length === 0) {
+    return new Map();
+  }
+  const rows = await ctx.storage.db
+    .selectFrom('hosting_order_numbers')
+    .select((eb) => ['hosting_order_id', eb.fn.countAll<number | string | bigint>().as('failed_count')])
+    .where('hosting_order_id', 'in', [...hostingOrderIds])
+    .where((eb) =>
+      eb.or([eb('failure_code', '!=', ''), eb('osr_state', '=', 'FAILED'), eb('platform_state', '=', 'FAILED'), eb('campaign_state', '=', 'FAILED')]),
+    )
+    .groupBy('hosting_order_id')
+    .execute();
+  return new Map(rows.map((row) => [row.hosting_order_id, Number(row.failed_count)]));
+}
+
+/** The error messages of an imported number's SMS platform and campaign steps; empty when the step has none. */
+export interface StepErrorMessages {
+  sms: string;
+  campaign: string;
+}
+
+/**
+ * Reads the step error messages of an order's numbers, keyed by phone number. Only
+ * imported numbers whose hosting_order_id is this order count, because the steps of a
+ * number deleted and imported again belong to the later order.
+ */
+export async function loadStepErrorMessages(ctx: AppContext, projectId: string, hostingOrderId: string): Promise<Map<string, StepErrorMessages>> {
+  const rows = await ctx.storage.db
+    .selectFrom('imported_numbers')
+    .select(['phone_number', 'sms_error_message', 'campaign_error_message'])
+    .where('project_id', '=', projectId)
+    .where('hosting_order_id', '=', hostingOrderId)
+    .where((eb) => eb.or([eb('sms_error_message', '!=', ''), eb('campaign_error_message', '!=', '')]))
+    .execute();
+  return new Map(rows.map((row) => [row.phone_number, { sms: row.sms_error_message, campaign: row.campaign_error_message }]));
 }

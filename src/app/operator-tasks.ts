@@ -6,6 +6,7 @@ import { OPERATOR_TASK_KINDS, OPERATOR_TASK_STATES, TASK_FAILURE_CODES, isOperat
 import { FAILURE_CODES } from '../domain/events.js';
 import { toIsoTime } from '../domain/time.js';
 import type { Database, OperatorTaskRow } from '../storage/schema.js';
+import { clearManualActionIfIdle } from './cancel-operator-tasks.js';
 import type { AppContext } from './context.js';
 import type { JobPayloads, JobType } from './job-payloads.js';
 import { numberStepPayload } from './job-payloads.js';
@@ -153,7 +154,7 @@ function rejectUnknownFields(body: Record<string, unknown>, allowed: readonly st
 }
 
 interface Resolution {
-  state: Exclude<OperatorTaskState, 'OPEN'>;
+  state: Extract<OperatorTaskState, 'COMPLETED' | 'FAILED'>;
   failureCode: string;
   errorMessage: string;
   note: string;
@@ -213,8 +214,8 @@ async function resolveOperatorTask(ctx: AppContext, taskId: string, resolution: 
       .where('state', '=', 'OPEN')
       .executeTakeFirst();
     if (moved.numUpdatedRows === 0n) {
-      const current = await trx.selectFrom('operator_tasks').select('state').where('id', '=', taskId).executeTakeFirstOrThrow();
-      throw alreadyResolved(taskId, current.state);
+      const current = await trx.selectFrom('operator_tasks').select(['state', 'note']).where('id', '=', taskId).executeTakeFirstOrThrow();
+      throw alreadyResolved(taskId, current.state, current.note);
     }
     if (task.hosting_order_id !== null) {
       await clearManualActionIfIdle(trx, task.hosting_order_id, task.phone_number, nowMs);
@@ -230,32 +231,15 @@ async function resolveOperatorTask(ctx: AppContext, taskId: string, resolution: 
   return getOperatorTask(ctx, taskId);
 }
 
-function alreadyResolved(taskId: string, state: string): ApiError {
-  const hint =
-    state === 'FAILED'
-      ? "To run the step again, retry the order's failed steps with POST /admin/v1/projects/{projectId}/hostingOrders/{hostingOrderId}:retryFailedSteps, which opens a new task."
-      : 'Nothing is left to do for this task.';
-  return failedPrecondition('taskId', `Operator task ${taskId} is ${state}; only OPEN tasks can be completed or failed. ${hint}`);
-}
-
-async function clearManualActionIfIdle(trx: Transaction<Database>, hostingOrderId: string, phoneNumber: string, nowMs: number): Promise<void> {
-  const open = await trx
-    .selectFrom('operator_tasks')
-    .select('id')
-    .where('hosting_order_id', '=', hostingOrderId)
-    .where('phone_number', '=', phoneNumber)
-    .where('state', '=', 'OPEN')
-    .executeTakeFirst();
-  if (open !== undefined) {
-    return;
+function alreadyResolved(taskId: string, state: string, note: string): ApiError {
+  let hint = 'Nothing is left to do for this task.';
+  if (state === 'FAILED') {
+    hint = "To run the step again, retry the order's failed steps with POST /admin/v1/projects/{projectId}/hostingOrders/{hostingOrderId}:retryFailedSteps, which opens a new task.";
+  } else if (state === 'CANCELLED') {
+    // The note of a cancelled task gives the reason: its order was rejected or its number deleted.
+    hint = `${note} Nothing is left to do for this task.`;
   }
-  await trx
-    .updateTable('hosting_order_numbers')
-    .set({ is_manual_action: 0, updated_ms: nowMs })
-    .where('hosting_order_id', '=', hostingOrderId)
-    .where('phone_number', '=', phoneNumber)
-    .where('is_manual_action', '=', 1)
-    .execute();
+  return failedPrecondition('taskId', `Operator task ${taskId} is ${state}; only OPEN tasks can be completed or failed. ${hint}`);
 }
 
 /** Returns the job type and exact payload text of the step job that waits on a task. */

@@ -3,7 +3,12 @@ import { startService } from '../service.js';
 import { openStorage } from '../storage/storage.js';
 import { migrateToLatest } from '../storage/migrations.js';
 
-function printBanner(url: string, credentials: { projectId?: string | undefined; keyId?: string | undefined; keySecret?: string | undefined; adminToken?: string | undefined }, mode: string): void {
+function printBanner(
+  url: string,
+  credentials: { projectId?: string | undefined; keyId?: string | undefined; keySecret?: string | undefined; adminToken?: string | undefined },
+  mode: string,
+  warnings: readonly string[],
+): void {
   const lines = [
     '',
     `numberhost is running (${mode} mode)`,
@@ -12,6 +17,8 @@ function printBanner(url: string, credentials: { projectId?: string | undefined;
     `  key id       ${credentials.keyId ?? '-'}`,
     `  key secret   ${credentials.keySecret ?? (credentials.keyId === undefined ? '-' : '(from SINCH_KEY_SECRET)')}`,
     `  admin token  ${credentials.adminToken ?? '(from NUMBERHOST_ADMIN_TOKEN)'}`,
+    `  console      ${url}/console (log in with the admin token)`,
+    ...warnings.map((warning) => `  warning: ${warning}`),
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -26,7 +33,7 @@ export async function runServe(overrides: Record<string, string>, role: 'serve' 
   });
   if (service.url !== undefined) {
     const shownUrl = service.url.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
-    printBanner(shownUrl, service.credentials, config.mode);
+    printBanner(shownUrl, service.credentials, config.mode, config.warnings);
   }
   let isClosing = false;
   const shutdown = (signal: string) => {

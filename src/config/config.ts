@@ -14,6 +14,8 @@ export interface Config {
   databaseUrl: string;
   host: string;
   port: number;
+  /** Settings that work but are probably not what a production operator wants; printed at startup. */
+  warnings: readonly string[];
   /** Undefined means: generate one on first start and keep it in the database (sandbox only). */
   adminToken: string | undefined;
   smtpUrl: string | undefined;
@@ -185,6 +187,25 @@ function readBootstrap(env: Env): Config['bootstrap'] {
   return { projectId, keyId, keySecret };
 }
 
+function isUnset(value: string | undefined): boolean {
+  return value === undefined || value === '';
+}
+
+/** What a production start lacks to mail LOAs; sandbox keeps mail in the outbox on purpose. */
+function productionWarnings(env: Env, mode: Mode): string[] {
+  if (mode !== 'production') {
+    return [];
+  }
+  const warnings: string[] = [];
+  if (isUnset(env.SMTP_URL)) {
+    warnings.push('SMTP_URL is not set: LOA mails are not sent and stay in the console\'s Outbox, so direct and reseller LOA orders wait for a signature that cannot come.');
+  }
+  if (isUnset(env.PUBLIC_BASE_URL)) {
+    warnings.push('PUBLIC_BASE_URL is not set: signing links in LOA mails point to http://localhost; set it to the https origin customers reach.');
+  }
+  return warnings;
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
   const mode = readMode(env);
   const port = readInteger(env, 'PORT', 8080, 0, 65535);
@@ -198,6 +219,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   const host = env.HOST ?? '0.0.0.0';
   const config: Config = {
     mode,
+    warnings: productionWarnings(env, mode),
     databaseUrl: readDatabaseUrl(env),
     host,
     port,

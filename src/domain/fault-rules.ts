@@ -8,6 +8,7 @@ import type { FieldViolation } from './errors.js';
 import { describeValue } from './errors.js';
 import type { FailureCode } from './events.js';
 import { FAILURE_CODES, isFailureCode } from './events.js';
+import { TASK_FAILURE_CODES } from './operator-tasks.js';
 
 export const PORT_FAULT_TARGETS = ['CARRIER_REGISTRY', 'SMS_PLATFORM', 'CAMPAIGN_REGISTRY'] as const;
 export type PortFaultTarget = (typeof PORT_FAULT_TARGETS)[number];
@@ -60,6 +61,19 @@ export interface FaultRule extends FaultRuleInput {
 
 export type FaultRuleCheck = { input: FaultRuleInput; violations: [] } | { input: undefined; violations: FieldViolation[] };
 
+/**
+ * The failure codes a FAIL_WITH_CODE rule may give each port target: the codes an
+ * operator may give the matching manual task, so that a sandbox fault looks like a
+ * failure the real step can have. The SMS platform's deprovisioning codes and the
+ * campaign registry's unlink codes are subsets of these. Together the three lists
+ * contain every failure code of the spec.
+ */
+export const FAULT_FAILURE_CODES: Readonly<Record<PortFaultTarget, readonly FailureCode[]>> = {
+  CARRIER_REGISTRY: TASK_FAILURE_CODES.OSR_UPDATE,
+  SMS_PLATFORM: TASK_FAILURE_CODES.SMS_PROVISIONING,
+  CAMPAIGN_REGISTRY: TASK_FAILURE_CODES.CAMPAIGN_LINK,
+};
+
 /** Returns the actions a target accepts. */
 export function actionsFor(target: FaultTarget): readonly FaultAction[] {
   return target === 'CALLBACK_DELIVERY' ? DELIVERY_FAULT_ACTIONS : PORT_FAULT_ACTIONS;
@@ -85,20 +99,38 @@ function checkTimes(value: unknown, action: FaultAction | undefined, violations:
   return value;
 }
 
-function checkFailureCode(value: unknown, action: FaultAction | undefined, violations: FieldViolation[]): FailureCode | '' {
+function checkFailureCode(value: unknown, target: FaultTarget | undefined, action: FaultAction | undefined, violations: FieldViolation[]): FailureCode | '' {
   const isGiven = value !== undefined && value !== null && value !== '';
   if (action === 'FAIL_WITH_CODE') {
-    if (isFailureCode(value)) {
-      return value;
-    }
-    const problem = isGiven ? `${describeValue(value)} is not a failure code of the spec` : 'is required for FAIL_WITH_CODE';
-    violations.push({ field: 'failureCode', description: `${problem}; use one of ${FAILURE_CODES.join(', ')}.` });
-    return '';
+    return checkTargetFailureCode(value, isGiven, target, violations);
   }
   if (isGiven) {
     violations.push({ field: 'failureCode', description: `${describeValue(value)} is only used by FAIL_WITH_CODE rules; omit it for ${action ?? 'this action'}.` });
   }
   return '';
+}
+
+/**
+ * Checks the code of a FAIL_WITH_CODE rule against the codes its target can fail with.
+ * While the target is missing or takes no port action, any failure code of the spec passes.
+ */
+function checkTargetFailureCode(value: unknown, isGiven: boolean, target: FaultTarget | undefined, violations: FieldViolation[]): FailureCode | '' {
+  const isPortTarget = isOneOf(PORT_FAULT_TARGETS, target);
+  const allowed = isPortTarget ? FAULT_FAILURE_CODES[target] : FAILURE_CODES;
+  const fix = isPortTarget ? `a ${target} rule takes one of ${allowed.join(', ')}` : `use one of ${allowed.join(', ')}`;
+  if (!isGiven) {
+    violations.push({ field: 'failureCode', description: `is required for FAIL_WITH_CODE; ${fix}.` });
+    return '';
+  }
+  if (!isFailureCode(value)) {
+    violations.push({ field: 'failureCode', description: `${describeValue(value)} is not a failure code of the spec; ${fix}.` });
+    return '';
+  }
+  if (!allowed.includes(value)) {
+    violations.push({ field: 'failureCode', description: `${describeValue(value)} does not fit a ${target} rule; give one of ${allowed.join(', ')}.` });
+    return '';
+  }
+  return value;
 }
 
 function checkDelayMs(value: unknown, action: FaultAction | undefined, violations: FieldViolation[]): number {
@@ -191,7 +223,7 @@ export function checkFaultRuleInput(body: Record<string, unknown>): FaultRuleChe
     action,
     numberPattern: checkNumberPattern(body.numberPattern, violations),
     times: checkTimes(body.times, action, violations),
-    failureCode: checkFailureCode(body.failureCode, action, violations),
+    failureCode: checkFailureCode(body.failureCode, target, action, violations),
     delayMs: checkDelayMs(body.delayMs, action, violations),
     percent: checkPercent(body.percent, violations),
     seed: checkSeed(body.seed, violations),

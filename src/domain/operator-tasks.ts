@@ -3,13 +3,15 @@ import type { FailureCode } from './events.js';
 /**
  * Operator tasks: in manual carrier mode each carrier-facing step (OSR update, SMS
  * platform provisioning, campaign link) becomes a task that an operator does by hand
- * and then completes, or fails with one of the spec's failure codes.
+ * and then completes, or fails with one of the spec's failure codes. The service
+ * cancels an OPEN task whose step no longer needs doing: its order was rejected or its
+ * imported number deleted.
  */
 
 export const OPERATOR_TASK_KINDS = ['OSR_UPDATE', 'SMS_PROVISIONING', 'SMS_DEPROVISIONING', 'CAMPAIGN_LINK', 'CAMPAIGN_UNLINK'] as const;
 export type OperatorTaskKind = (typeof OPERATOR_TASK_KINDS)[number];
 
-export const OPERATOR_TASK_STATES = ['OPEN', 'COMPLETED', 'FAILED'] as const;
+export const OPERATOR_TASK_STATES = ['OPEN', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type OperatorTaskState = (typeof OPERATOR_TASK_STATES)[number];
 
 export function isOperatorTaskKind(value: unknown): value is OperatorTaskKind {

@@ -23,6 +23,8 @@ export interface DialectOperations {
   name: 'sqlite' | 'postgres';
   claimJobs(db: Kysely<Database>, request: ClaimJobsRequest): Promise<JobRow[]>;
   lockHostingOrder(trx: Transaction<Database>, hostingOrderId: string): Promise<void>;
+  /** Takes the project's row lock until the transaction ends, for checks of a per-project count before an insert. */
+  lockProject(trx: Transaction<Database>, projectId: string): Promise<void>;
   lockCallbackEvent(trx: Transaction<Database>, eventId: string): Promise<void>;
   isUniqueViolation(error: unknown): boolean;
 }

@@ -399,6 +399,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .createTable('console_sessions')
         .addColumn('id_hash', 'text', (c) => c.primaryKey())
         .addColumn('csrf_token', 'text', (c) => c.notNull())
+        .addColumn('admin_token_digest', 'text', (c) => c.notNull())
         .addColumn('flash', 'text')
         .addColumn('created_ms', 'bigint', (c) => c.notNull())
         .addColumn('expires_ms', 'bigint', (c) => c.notNull())

@@ -293,12 +293,12 @@ export interface OperatorTasksTable {
   target_id: string;
   hosting_order_id: string | null;
   is_toll_free: number;
-  /** OPEN, COMPLETED or FAILED. */
+  /** OPEN, COMPLETED, FAILED or CANCELLED. */
   state: string;
   /** The spec failure code a failed task gives its step; empty otherwise. */
   failure_code: string;
   error_message: string;
-  /** The operator's note when resolving the task. */
+  /** The operator's note when resolving the task, or why the service cancelled it. */
   note: string;
   created_ms: number;
   resolved_ms: number | null;
@@ -336,6 +336,8 @@ export interface FaultRuleHitsTable {
 export interface ConsoleSessionsTable {
   id_hash: string;
   csrf_token: string;
+  /** Which admin token logged in (a digest); a session ends when the admin token changes. */
+  admin_token_digest: string;
   /** JSON `{kind, text}` shown once on the next page, after an action redirects. */
   flash: string | null;
   created_ms: number;

@@ -3,11 +3,11 @@ import type { DialectOperations } from './dialect.js';
 import type { Database } from './schema.js';
 import { claimJobs as claimSqliteJobs } from './sqlite/claim-jobs.js';
 import { connectSqlite } from './sqlite/connect.js';
-import { lockCallbackEvent as lockSqliteCallbackEvent, lockHostingOrder as lockSqliteHostingOrder } from './sqlite/lock-row.js';
+import { lockCallbackEvent as lockSqliteCallbackEvent, lockHostingOrder as lockSqliteHostingOrder, lockProject as lockSqliteProject } from './sqlite/lock-row.js';
 import { isUniqueViolation as isSqliteUniqueViolation } from './sqlite/errors.js';
 import { claimJobs as claimPostgresJobs } from './postgres/claim-jobs.js';
 import { connectPostgres } from './postgres/connect.js';
-import { lockCallbackEvent as lockPostgresCallbackEvent, lockHostingOrder as lockPostgresHostingOrder } from './postgres/lock-row.js';
+import { lockCallbackEvent as lockPostgresCallbackEvent, lockHostingOrder as lockPostgresHostingOrder, lockProject as lockPostgresProject } from './postgres/lock-row.js';
 import { isUniqueViolation as isPostgresUniqueViolation } from './postgres/errors.js';
 import { migrateToLatest } from './migrations.js';
 
@@ -27,6 +27,7 @@ export function openStorage(databaseUrl: string): Storage {
         name: 'sqlite',
         claimJobs: claimSqliteJobs,
         lockHostingOrder: lockSqliteHostingOrder,
+        lockProject: lockSqliteProject,
         lockCallbackEvent: lockSqliteCallbackEvent,
         isUniqueViolation: isSqliteUniqueViolation,
       },
@@ -40,6 +41,7 @@ export function openStorage(databaseUrl: string): Storage {
       name: 'postgres',
       claimJobs: claimPostgresJobs,
       lockHostingOrder: lockPostgresHostingOrder,
+      lockProject: lockPostgresProject,
       lockCallbackEvent: lockPostgresCallbackEvent,
       isUniqueViolation: isPostgresUniqueViolation,
     },

@@ -78,14 +78,39 @@ function sha256(text: string): Buffer {
 
 /**
  * A console path to go back to after login or an action. Anything else (another
- * origin, `//host`, backslashes, control characters) falls back to the dashboard, so
- * neither can be turned into an open redirect.
+ * origin, `//host`, backslashes, dot segments plain or percent-encoded, control
+ * characters, or any character outside printable ASCII, which a Location header cannot
+ * carry) falls back to the dashboard, so neither can be turned into an open redirect.
  */
 export function safeConsolePath(candidate: string | undefined): string {
-  if (candidate === undefined || !/^\/console(?:[/?#]|$)/.test(candidate) || /[\\\u0000-\u001f\u007f]|\/\/|\/\.\.?(?:[/?#]|$)/.test(candidate)) {
+  if (
+    candidate === undefined ||
+    candidate.length > 2000 ||
+    !/^\/console(?:[/?#]|$)/.test(candidate) ||
+    /[^\x21-\x7e]|\\|\/\/|%2e|%2f|%5c|\/\.\.?(?:[/?#]|$)/i.test(candidate)
+  ) {
     return '/console';
   }
   return candidate;
+}
+
+/** Characters of a form field that an action's returnFields may carry back in the URL. */
+const MAX_RETURN_FIELD_CHARS = 64;
+
+/**
+ * Adds the named form fields to the query string of `location`, so the page a failed
+ * action returns to can fill its form again. Empty values and values longer than
+ * MAX_RETURN_FIELD_CHARS are left out, so free text never travels in a URL.
+ */
+export function withReturnFields(location: string, form: Readonly<Record<string, string>>, names: readonly string[]): string {
+  const url = new URL(location, 'http://console.invalid');
+  for (const name of names) {
+    const value = form[name]?.trim() ?? '';
+    if (value !== '' && value.length <= MAX_RETURN_FIELD_CHARS) {
+      url.searchParams.set(name, value);
+    }
+  }
+  return safeConsolePath(`${url.pathname}${url.search}`);
 }
 
 /** Counts failed logins per client address, so the admin token cannot be guessed at speed. */
@@ -117,7 +142,11 @@ class LoginThrottle {
  */
 export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, adminToken: string, authenticator: Authenticator): Promise<void> {
   const isSecure = new URL(ctx.config.publicBaseUrl).protocol === 'https:';
+  const publicOrigin = new URL(ctx.config.publicBaseUrl).origin;
   const adminTokenDigest = sha256(adminToken);
+  // Sessions record which admin token opened them; a different prefix keeps this digest
+  // from matching any other stored hash of the token.
+  const sessionTokenDigest = createHash('sha256').update(`numberhost console session\u0000${adminToken}`, 'utf8').digest('hex');
   const throttle = new LoginThrottle();
 
   const sessionCookie = (value: string, maxAgeSeconds: number): string =>
@@ -145,7 +174,9 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
     if (origin === undefined) {
       return false;
     }
-    return origin !== `${request.protocol}://${request.headers.host ?? ''}`;
+    // Behind a TLS-terminating proxy the request arrives as http while the browser's
+    // Origin says https, so the public base URL's origin counts as this site too.
+    return origin !== `${request.protocol}://${request.headers.host ?? ''}` && origin !== publicOrigin;
   };
 
   const consoleRequest = (request: FastifyRequest, session: ConsoleSession): ConsoleRequest => ({
@@ -194,7 +225,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
         ctx.logger.warn({ remoteAddress: request.ip }, 'console login refused');
         return renderLogin(reply, 401, next, 'That is not the admin token (NUMBERHOST_ADMIN_TOKEN). Check it and try again.');
       }
-      const { cookieValue } = await startConsoleSession(ctx);
+      const { cookieValue } = await startConsoleSession(ctx, sessionTokenDigest);
       ctx.logger.info({ remoteAddress: request.ip }, 'console login');
       return reply
         .code(303)
@@ -205,7 +236,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
     });
 
     const requireSession = async (request: FastifyRequest): Promise<ConsoleSession | undefined> =>
-      findConsoleSession(ctx, readCookie(request.headers.cookie, CONSOLE_SESSION_COOKIE));
+      findConsoleSession(ctx, readCookie(request.headers.cookie, CONSOLE_SESSION_COOKIE), sessionTokenDigest);
 
     /** Checks the session and, for posts, the origin and the CSRF token; sends the refusal when one fails. */
     const guard = async (request: FastifyRequest, reply: FastifyReply, isPost: boolean): Promise<ConsoleSession | undefined> => {
@@ -303,7 +334,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
             if (!(error instanceof ApiError)) {
               throw error;
             }
-            location = safeConsolePath(input.form.returnTo);
+            location = withReturnFields(safeConsolePath(input.form.returnTo), input.form, options?.returnFields ?? []);
             await setConsoleFlash(ctx, session, { kind: 'error', text: `Nothing was changed: ${error.message}` });
           }
           return reply.code(303).headers(CONSOLE_SECURITY_HEADERS).header('location', location).send();
@@ -339,5 +370,18 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
     for (const register of CONSOLE_MODULES) {
       register(router);
     }
+
+    // Any other console path gets the console's own 404 page, not the API's JSON one.
+    // Fastify tries static and parametric routes before a wildcard, so these catch
+    // only paths no module registered. A post is checked like an action first.
+    const notFoundMessage = 'No console page has this address. It may be mistyped, or a form was opened by its link instead of being posted.';
+    scope.get('/console/*', async (request, reply) => {
+      const session = await guard(request, reply, false);
+      return session === undefined ? reply : sendProblem(reply, 404, 'Not found', notFoundMessage, session);
+    });
+    scope.post('/console/*', async (request, reply) => {
+      const session = await guard(request, reply, true);
+      return session === undefined ? reply : sendProblem(reply, 404, 'Not found', `Nothing was changed. ${notFoundMessage}`, session);
+    });
   });
 }

@@ -1,6 +1,5 @@
-import type { Kysely } from 'kysely';
 import type { CampaignRegistryPort, CarrierRegistryPort, SmsPlatformPort } from '../../domain/ports.js';
-import type { Database } from '../../storage/schema.js';
+import type { Storage } from '../../storage/storage.js';
 import { ManualCampaignRegistry } from './manual-campaign-registry.js';
 import { ManualCarrierRegistry } from './manual-carrier-registry.js';
 import { ManualSmsPlatform } from './manual-sms-platform.js';
@@ -13,8 +12,13 @@ export interface ManualCarrierPorts {
 }
 
 /** Builds the three manual carrier-facing adapters over one operator task store. */
-export function createManualCarrierPorts(db: Kysely<Database>, now: () => number, newId: () => string, checkAfterMs: () => number): ManualCarrierPorts {
-  const tasks = new OperatorTaskPort({ db, now, newId, checkAfterMs });
+export function createManualCarrierPorts(
+  storage: Pick<Storage, 'db' | 'dialect'>,
+  now: () => number,
+  newId: () => string,
+  checkAfterMs: () => number,
+): ManualCarrierPorts {
+  const tasks = new OperatorTaskPort({ db: storage.db, lockHostingOrder: storage.dialect.lockHostingOrder, now, newId, checkAfterMs });
   return {
     smsPlatform: new ManualSmsPlatform(tasks),
     campaignRegistry: new ManualCampaignRegistry(tasks),

@@ -1,4 +1,4 @@
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import type { OperatorTaskKind } from '../../domain/operator-tasks.js';
 import { isTaskFailureCode } from '../../domain/operator-tasks.js';
 import type { StepOutcome, StepPhase } from '../../domain/ports.js';
@@ -18,6 +18,8 @@ export interface OperatorTaskKey {
 
 export interface OperatorTaskPortOptions {
   db: Kysely<Database>;
+  /** The dialect's hosting order row lock, the one that rejecting an order takes too. */
+  lockHostingOrder: (trx: Transaction<Database>, hostingOrderId: string) => Promise<void>;
   /** The service clock, in milliseconds. */
   now: () => number;
   newId: () => string;
@@ -38,9 +40,10 @@ export class OperatorTaskPort {
       return this.submit(key);
     }
     const task = await this.newestTask(key);
-    // No task at all: the step was submitted to another adapter before the switch to
-    // manual mode, or its task row is gone. Submitting again hands it to an operator.
-    if (task === undefined) {
+    // No live task: the step was submitted to another adapter before the switch to
+    // manual mode, its task row is gone, or its task was cancelled while the step still
+    // runs. Submitting again hands it to an operator, unless its order has ended.
+    if (task === undefined || task.state === 'CANCELLED') {
       return this.submit(key);
     }
     return outcomeOf(task, this.options.checkAfterMs());
@@ -52,10 +55,26 @@ export class OperatorTaskPort {
    * NOTE: a crash after the task was created, followed by a resolution before the rerun,
    * makes the rerun open a second task. A resolved task may also belong to an earlier run
    * of the same step (a retry, or a relink to the same target), so it cannot be reused.
+   *
+   * A step of an order opens its task only while the order is IN_PROGRESS, checked under
+   * the order's row lock, because the step job read the order earlier and an operator may
+   * have rejected it since. Such a step gets no task and stays pending, and its job ends
+   * at the next run, which finds the order no longer IN_PROGRESS. Rejecting takes the
+   * same lock and cancels the order's OPEN tasks, so whichever transaction commits second
+   * finds the other's result and no OPEN task outlives the order. Only OSR steps meet
+   * this case: an order can be rejected only while all its OSR updates are WAITING, and
+   * it completes only after all its numbers' steps have ended.
    */
   private async submit(key: OperatorTaskKey): Promise<StepOutcome> {
-    const { db, now, newId } = this.options;
+    const { db, lockHostingOrder, now, newId } = this.options;
     await db.transaction().execute(async (trx) => {
+      if (key.hostingOrderId !== null) {
+        await lockHostingOrder(trx, key.hostingOrderId);
+        const order = await trx.selectFrom('hosting_orders').select('state').where('id', '=', key.hostingOrderId).executeTakeFirst();
+        if (order?.state !== 'IN_PROGRESS') {
+          return;
+        }
+      }
       const open = await whereKey(trx.selectFrom('operator_tasks').select('id'), key).where('state', '=', 'OPEN').executeTakeFirst();
       const nowMs = now();
       if (open === undefined) {

@@ -20,7 +20,9 @@ h2 { font-size: 1.1rem; margin: 1.75rem 0 0.6rem; }
 a { color: var(--accent); }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
-th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: break-word; word-break: normal; }
+td code, td .mono { overflow-wrap: anywhere; }
+td input[type="text"] { width: 100%; min-width: 8rem; }
 th { background: var(--panel); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.88rem; }
@@ -34,6 +36,9 @@ code, .mono { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 
 .state.good { color: var(--ok); border-color: var(--ok); }
 .state.bad { color: var(--danger); border-color: var(--danger); }
 .state.busy { color: var(--warn); border-color: var(--warn); }
+.state.muted { color: var(--muted); border-color: var(--line); }
+.step-error { display: block; color: var(--danger); font-size: 0.85rem; }
+.failed-count { color: var(--danger); font-weight: 700; }
 .flash { margin: 0 0 1rem; padding: 0.6rem 0.8rem; border-left: 4px solid var(--ok); background: var(--panel); }
 .flash.error { border-left-color: var(--danger); color: var(--danger); font-weight: 600; }
 .secret { padding: 0.75rem; border: 2px solid var(--warn); background: var(--panel); }
@@ -62,7 +67,8 @@ ul.plain { list-style: none; margin: 0; padding: 0; }
 `;
 
 /**
- * Asks for confirmation before forms marked `data-confirm` are posted, and lets a page
+ * Asks for confirmation before forms marked `data-confirm` are posted (a `{name}` in the
+ * question is replaced by the value of the form's field of that name), and lets a page
  * refresh itself while the operator watches an order move (`data-refresh` seconds on
  * <body>, paused while a field has focus). Everything works without it.
  */
@@ -70,6 +76,12 @@ export const CONSOLE_SCRIPT = `'use strict';
 document.addEventListener('submit', function (event) {
   var form = event.target;
   var question = form instanceof HTMLFormElement ? form.getAttribute('data-confirm') : null;
+  if (question) {
+    question = question.replace(/\\{([A-Za-z]+)\\}/g, function (placeholder, name) {
+      var field = form.elements.namedItem(name);
+      return field && typeof field.value === 'string' ? field.value : placeholder;
+    });
+  }
   if (question && !window.confirm(question)) {
     event.preventDefault();
   }

@@ -16,7 +16,9 @@ export function renderLoginPage(options: LoginPageOptions): string {
   const error = options.error === undefined ? '' : html`<p class="flash error" role="alert">${options.error}</p>`;
   const body = html`<section class="login">
 <h1>numberhost console</h1>
-<p class="muted">Log in with the admin token: the value of NUMBERHOST_ADMIN_TOKEN, or the one <code>npm start</code> printed in sandbox mode.</p>
+<p class="muted">Log in with the admin token: the value of NUMBERHOST_ADMIN_TOKEN${
+    options.mode === 'sandbox' ? html`, or the one <code>npm start</code> printed in sandbox mode` : ''
+  }.</p>
 ${error}
 <form class="stack" method="post" action="/console/login">
 ${csrfField(options.csrfToken)}

@@ -64,6 +64,12 @@ export interface ConsoleDownload {
 export interface RouteOptions {
   /** The route answers 404 in production mode (virtual clock, call log, fault rules). */
   isSandboxOnly?: boolean;
+  /**
+   * Form fields of an action that the router adds to the `returnTo` query string when the
+   * action fails, so the page can fill its form again. Only short values (64 characters or
+   * fewer) go into the URL; list short choices here, never free text.
+   */
+  returnFields?: readonly string[];
 }
 
 export type PageHandler = (request: ConsoleRequest) => Promise<ConsolePage>;

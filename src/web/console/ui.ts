@@ -106,9 +106,20 @@ export function actionButton(options: ActionButtonOptions): SafeHtml {
 const GOOD_STATES = new Set(['COMPLETED', 'DONE', 'DELIVERED', 'SENT', 'ACTIVE', 'ANSWERED', 'SUCCEEDED', 'GLOBAL_PROCESS_STATE_HOSTING_DONE', 'GLOBAL_PROCESS_STATE_ELIGIBLE']);
 const BAD_STATES = new Set(['FAILED', 'REJECTED', 'DROPPED', 'UNANSWERED', 'EXHAUSTED', 'REVOKED']);
 
-/** A state as a small badge, coloured by whether it is a success, a failure or in between. */
+function stateTone(state: string): string {
+  if (GOOD_STATES.has(state)) {
+    return ' good';
+  }
+  if (BAD_STATES.has(state) || isFailureCode(state) || /FAIL|BLOCK|REJECT|NOT_ELIGIBLE/.test(state)) {
+    return ' bad';
+  }
+  // An unspecified state means the step does not apply (such as no campaign), not that it waits.
+  return /(?:^|_)UNSPECIFIED$/.test(state) ? ' muted' : ' busy';
+}
+
+/** A state as a small badge, coloured by whether it is a success, a failure, in between, or not applicable. */
 export function stateBadge(state: string): SafeHtml {
-  const tone = GOOD_STATES.has(state) ? ' good' : BAD_STATES.has(state) || isFailureCode(state) || /FAIL|BLOCK|REJECT|NOT_ELIGIBLE/.test(state) ? ' bad' : ' busy';
+  const tone = stateTone(state);
   return html`<span class="state${tone}">${state.replace(/^GLOBAL_PROCESS_STATE_/, '')}</span>`;
 }
 
@@ -147,9 +158,12 @@ export interface SelectOption {
   label: string;
 }
 
-/** A `<select>` with its label; the option equal to `selected` is preselected. */
-export function selectField(name: string, label: string, options: readonly SelectOption[], selected: string | undefined): SafeHtml {
-  return html`<label>${label}<select name="${name}">${options.map(
+/**
+ * A `<select>` with its label; the option equal to `selected` is preselected. With
+ * `isRequired`, the browser refuses to post the form while an empty option is chosen.
+ */
+export function selectField(name: string, label: string, options: readonly SelectOption[], selected: string | undefined, isRequired = false): SafeHtml {
+  return html`<label>${label}<select name="${name}"${isRequired ? html` required` : ''}>${options.map(
     (option) => html`<option value="${option.value}"${option.value === (selected ?? '') ? html` selected` : ''}>${option.label}</option>`,
   )}</select></label>`;
 }

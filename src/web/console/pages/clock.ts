@@ -27,6 +27,13 @@ function describeOffset(offsetMs: number): string {
   return `${days} d ${hours} h ${minutes} min ${seconds} s ahead of the wall clock (${offsetMs} ms)`;
 }
 
+/** Start of the question asked before the clock moves; the amount follows. */
+const CONFIRM_PREFIX = 'The clock cannot go back. Advance it by';
+
+function quickAdvanceButton(label: string, amountText: string, unit: string, csrfToken: string) {
+  return actionButton({ label, action: `${CLOCK_PATH}/advance`, csrfToken, fields: { amount: '1', unit, returnTo: CLOCK_PATH }, confirm: `${CONFIRM_PREFIX} ${amountText}?` });
+}
+
 async function clockPage({ ctx, session }: ConsoleRequest) {
   const returnTo = CLOCK_PATH;
   const body = html`<h1>Service clock</h1>
@@ -37,7 +44,7 @@ ${summaryList([
   ['Offset', html`<span id="clock-offset">${describeOffset(ctx.clock.currentOffsetMs)}</span>`],
 ])}
 <h2>Advance the clock</h2>
-<form class="panel" method="post" action="${CLOCK_PATH}/advance" aria-label="Advance the clock">
+<form class="panel" method="post" action="${CLOCK_PATH}/advance" aria-label="Advance the clock" data-confirm="${CONFIRM_PREFIX} {amount} {unit}?">
 ${csrfField(session.csrfToken)}<input type="hidden" name="returnTo" value="${returnTo}">
 <label>Amount<input name="amount" type="number" min="0" step="any" required inputmode="decimal"></label>
 ${selectField(
@@ -50,8 +57,8 @@ ${selectField(
 </form>
 <p class="muted">At most 366 days in one step. The clock cannot go back.</p>
 <div class="actions">
-${actionButton({ label: '+1 hour', action: `${CLOCK_PATH}/advance`, csrfToken: session.csrfToken, fields: { amount: '1', unit: 'hours', returnTo } })}
-${actionButton({ label: '+1 day', action: `${CLOCK_PATH}/advance`, csrfToken: session.csrfToken, fields: { amount: '1', unit: 'days', returnTo } })}
+${quickAdvanceButton('+1 hour', '1 hour', 'hours', session.csrfToken)}
+${quickAdvanceButton('+1 day', '1 day', 'days', session.csrfToken)}
 </div>`;
   return { title: 'Clock', section: 'clock' as const, body };
 }

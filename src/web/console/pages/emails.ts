@@ -58,7 +58,9 @@ async function emailsPage({ ctx, query }: ConsoleRequest) {
   const pageMails = mails.slice(offset, offset + MAILS_PER_PAGE);
   const scope = { projectId: project?.id, hostingOrderId };
   const body = html`<h1>Outbox</h1>
-<p class="muted">Every mail of a project, newest first, whether it was sent through SMTP or kept in the outbox. In the sandbox the signing links can be opened from here for testing.</p>
+<p class="muted">Every mail of a project, newest first, whether it was sent through SMTP or kept in the outbox.${
+    ctx.config.mode === 'sandbox' ? ' In the sandbox the signing links can be opened from here for testing.' : ' The signing links are meant for the customer, who signs the LOA with them.'
+  }</p>
 ${problems.map((problem) => html`<p class="flash error" role="alert">${problem}</p>`)}
 <form class="filters" method="get" action="${EMAILS_PATH}">
 ${selectField(

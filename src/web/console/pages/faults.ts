@@ -33,6 +33,16 @@ function faultsHref(projectId: string): string {
   return withQuery('/console/faults', { projectId });
 }
 
+/** Fields of the add-rule form that a failed post brings back in the query string (see RouteOptions.returnFields). */
+const REFILLED_FIELDS = ['target', 'action', 'failureCode', 'numberPattern'] as const;
+const ALL_FAULT_ACTIONS: readonly string[] = [...PORT_FAULT_ACTIONS, ...DELIVERY_FAULT_ACTIONS];
+const NUMBER_PREFIX_PATTERN = /^\+?\d{1,15}$/;
+
+/** Returns the refilled choice when it is one of `allowed`, else the default. */
+function refilledChoice(value: string | undefined, allowed: readonly string[], fallback: string | undefined): string | undefined {
+  return value !== undefined && allowed.includes(value) ? value : fallback;
+}
+
 async function faultsPage({ ctx, query, session }: ConsoleRequest) {
   const projects = await listProjects(ctx);
   const problems: string[] = [];
@@ -42,6 +52,7 @@ async function faultsPage({ ctx, query, session }: ConsoleRequest) {
   }
   const rules = await listFaultRules(ctx, project.id);
   const returnTo = faultsHref(project.id);
+  const numberPrefix = NUMBER_PREFIX_PATTERN.test(query.numberPattern ?? '') ? query.numberPattern : '';
   const body = html`<h1>Fault injection</h1>
 ${filterProblems(problems)}
 <p class="muted">Sandbox rules that make the carrier ports fail or the callbacks misbehave for one project. The same rules and seed always pick the same numbers and events, so a failing run can be repeated. See docs/sandbox.md.</p>
@@ -56,7 +67,7 @@ ${dataTable(
     { label: 'Rule', cell: (rule) => html`<span class="mono">${rule.ruleId}</span>` },
     { label: 'Target', cell: (rule) => rule.target },
     { label: 'Action', cell: (rule) => rule.action },
-    { label: 'Numbers', cell: (rule) => (rule.numberPattern === '' ? 'all' : html`<span class="mono">${rule.numberPattern}…</span>`) },
+    { label: 'Numbers', cell: (rule) => (rule.numberPattern === '' ? 'all' : html`<span class="mono nowrap">${rule.numberPattern}…</span>`) },
     { label: 'Times', cell: (rule) => (rule.times === null ? 'every time' : rule.times), numeric: true },
     { label: 'Code', cell: (rule) => rule.failureCode || '—' },
     { label: 'Delay ms', cell: (rule) => rule.delayMs, numeric: true },
@@ -82,10 +93,10 @@ ${dataTable(
 <h2>Add a rule</h2>
 <form class="panel" method="post" action="/console/projects/${encodeURIComponent(project.id)}/faults" aria-label="Add a fault rule">
 ${csrfField(session.csrfToken)}<input type="hidden" name="returnTo" value="${returnTo}">
-${selectField('target', 'Target', FAULT_TARGETS.map((target) => ({ value: target, label: target })), 'CAMPAIGN_REGISTRY')}
-${selectField('action', 'Action', [...PORT_FAULT_ACTIONS, ...DELIVERY_FAULT_ACTIONS].map((action) => ({ value: action, label: action })), 'FAIL_WITH_CODE')}
-${selectField('failureCode', 'Failure code (FAIL_WITH_CODE)', optionsWithAny(FAILURE_CODES, 'None'), undefined)}
-<label>Number prefix<input name="numberPattern" placeholder="+1206555" pattern="\\+?[0-9]*" maxlength="16"></label>
+${selectField('target', 'Target', FAULT_TARGETS.map((target) => ({ value: target, label: target })), refilledChoice(query.target, FAULT_TARGETS, 'CAMPAIGN_REGISTRY'))}
+${selectField('action', 'Action', ALL_FAULT_ACTIONS.map((action) => ({ value: action, label: action })), refilledChoice(query.action, ALL_FAULT_ACTIONS, 'FAIL_WITH_CODE'))}
+${selectField('failureCode', 'Failure code (FAIL_WITH_CODE)', optionsWithAny(FAILURE_CODES, 'None'), refilledChoice(query.failureCode, FAILURE_CODES, undefined))}
+<label>Number prefix<input name="numberPattern" value="${numberPrefix}" placeholder="+1206555" pattern="\\+?[0-9]*" maxlength="16"></label>
 <label>Times<input name="times" inputmode="numeric" placeholder="every time"></label>
 <label>Delay ms (DELAY, REORDER)<input name="delayMs" inputmode="numeric" placeholder="0"></label>
 <label>Percent<input name="percent" inputmode="numeric" placeholder="100"></label>
@@ -108,7 +119,7 @@ export function registerFaultPages(router: ConsoleRouter): void {
       const rule = await createFaultRule(ctx, projectId, faultRuleBody(form));
       return { redirect: faultsHref(projectId), notice: `Rule ${rule.ruleId} added: ${rule.target} ${rule.action}.` };
     },
-    { isSandboxOnly: true },
+    { isSandboxOnly: true, returnFields: REFILLED_FIELDS },
   );
 
   router.action(

@@ -100,9 +100,11 @@ function numberSummary(projectId: string, records: NumberRecords): SafeHtml {
   const imported = records.importedNumber;
   const qualified = records.qualifiedNumber;
   if (imported === undefined) {
-    return html`<p class="flash">This number is not imported in project ${projectId} (yet). It is a qualified number in state ${stateBadge(
+    const orderText =
+      records.orders.length === 0 ? 'No hosting order contains it yet.' : 'The hosting orders that contain it are listed below.';
+    return html`<p class="flash">This number is not an imported number of project ${projectId}. It is a qualified number in state ${stateBadge(
       qualified?.state ?? 'UNKNOWN',
-    )}; it is imported once its text-enable order provisions it.</p>`;
+    )}, and it becomes an imported number when the OSR update of a text-enable order for it succeeds. ${orderText}</p>`;
   }
   const view = importedNumberView(imported);
   const sourceOrderId = imported.hosting_order_id ?? qualified?.hosting_order_id ?? null;
@@ -133,7 +135,7 @@ ${dataTable(
     { label: 'Failure code', cell: (entry) => orEmpty(entry.failureCode) },
     { label: 'Created', cell: (entry) => formatTime(entry.createdMs) },
   ],
-  'The number was imported on its own, not in an order.',
+  records.importedNumber === undefined ? 'No hosting order contains this number yet.' : 'The number was imported on its own, not in an order.',
 )}
 <h2>Open operator tasks</h2>
 ${dataTable(

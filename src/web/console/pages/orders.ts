@@ -1,6 +1,14 @@
 import { getHostingOrder, getHostingOrderNumbers } from '../../../app/get-hosting-order.js';
 import type { OrderCursor, OrderListFilter, OrderTypeFilter } from '../../../app/operator-order-queries.js';
-import { decodeConsoleCursor, encodeConsoleCursor, listOrdersForConsole, ORDER_SEARCH_PATTERN, ORDER_TYPE_FILTERS } from '../../../app/operator-order-queries.js';
+import {
+  countFailedNumbers,
+  decodeConsoleCursor,
+  encodeConsoleCursor,
+  listOrdersForConsole,
+  loadStepErrorMessages,
+  ORDER_SEARCH_PATTERN,
+  ORDER_TYPE_FILTERS,
+} from '../../../app/operator-order-queries.js';
 import { getLoaDocument } from '../../../app/operator-records.js';
 import { loadOrderTimeline } from '../../../app/order-timeline.js';
 import { resendLoa } from '../../../app/prepare-loa.js';
@@ -79,6 +87,7 @@ async function renderOrderList({ ctx, query }: ConsoleRequest) {
   }
   const cursor: OrderCursor | undefined = decoded === undefined ? undefined : { createdMs: decoded[0] as number, id: decoded[1] as string };
   const page = await listOrdersForConsole(ctx, filter, cursor);
+  const failedCounts = await countFailedNumbers(ctx, page.rows.map((order) => order.id));
   const shown = {
     projectId: filter.projectId,
     state: filter.state,
@@ -106,6 +115,7 @@ ${dataTable(
     { label: 'Type', cell: (order) => orderTypeLabel(order) },
     { label: 'State', cell: (order) => stateBadge(order.state) },
     { label: 'Numbers', cell: (order) => order.number_count, numeric: true },
+    { label: 'Failed numbers', cell: (order) => failedNumbersCell(failedCounts.get(order.id) ?? 0), numeric: true },
     { label: 'Created', cell: (order) => formatTime(order.created_ms) },
     { label: 'Updated', cell: (order) => formatTime(order.updated_ms) },
   ],
@@ -124,8 +134,15 @@ function carrierStates(row: HostingOrderNumberRow): SafeHtml {
   return entries.length === 0 ? html`<span class="muted">—</span>` : html`<ul class="plain">${entries}</ul>`;
 }
 
-function stepCell(targetId: string, state: string): SafeHtml {
-  return html`${stateBadge(state)}${targetId === '' ? '' : html`<br><span class="muted">${targetId}</span>`}`;
+/** A count of failed numbers, marked when there is any, so a partly failed order stands out. */
+function failedNumbersCell(count: number): SafeHtml | number {
+  return count === 0 ? 0 : html`<span class="failed-count">${count}</span>`;
+}
+
+function stepCell(targetId: string, state: string, errorMessage = ''): SafeHtml {
+  return html`${stateBadge(state)}${targetId === '' ? '' : html`<br><span class="muted">${targetId}</span>`}${
+    errorMessage === '' ? '' : html`<span class="step-error">${errorMessage}</span>`
+  }`;
 }
 
 function orderSummary(order: HostingOrderRow): SafeHtml {
@@ -180,6 +197,7 @@ async function renderOrderPage(request: ConsoleRequest) {
   const hostingOrderId = params.hostingOrderId ?? '';
   const order = await getHostingOrder(ctx, projectId, hostingOrderId);
   const numbers = await getHostingOrderNumbers(ctx, projectId, hostingOrderId);
+  const stepErrors = await loadStepErrorMessages(ctx, projectId, hostingOrderId);
   const timeline = await loadOrderTimeline(ctx, projectId, hostingOrderId);
   const report = hostingOrderReportView(numbers);
   const hasOriginalLoa = timeline.some((entry) => entry.kind === 'LOA_DOCUMENT' && entry.documentKind === 'ORIGINAL');
@@ -209,8 +227,8 @@ ${dataTable(
   [
     { label: 'Number', cell: (row) => html`<a href="${numberHref(projectId, row.phone_number)}">${row.phone_number}</a>` },
     { label: 'OSR update', cell: (row) => stepCell(row.osr_nnid, row.osr_state) },
-    { label: 'SMS platform', cell: (row) => stepCell(row.platform_service_plan_id, row.platform_state) },
-    { label: 'Campaign', cell: (row) => stepCell(row.campaign_id, row.campaign_state) },
+    { label: 'SMS platform', cell: (row) => stepCell(row.platform_service_plan_id, row.platform_state, stepErrors.get(row.phone_number)?.sms) },
+    { label: 'Campaign', cell: (row) => stepCell(row.campaign_id, row.campaign_state, stepErrors.get(row.phone_number)?.campaign) },
     { label: 'Failure code', cell: (row) => (row.failure_code === '' ? '—' : html`<code>${row.failure_code}</code>`) },
     { label: 'Manual action', cell: (row) => (row.is_manual_action === 1 ? 'waiting' : '—') },
     { label: 'Carriers', cell: carrierStates },

@@ -7,15 +7,32 @@ import { describeValue, invalidArgument } from '../../../domain/errors.js';
 import type { ProjectRow } from '../../../storage/schema.js';
 import type { SafeHtml } from '../../html.js';
 import { html } from '../../html.js';
-import type { ConsolePage, ConsoleRequest, ConsoleRouter } from '../router.js';
+import { FORM_ID_FIELD, UsedFormIds, isFormIdValid, newFormId } from '../one-time-forms.js';
+import type { ConsoleActionResult, ConsolePage, ConsoleRequest, ConsoleRouter } from '../router.js';
 import { actionButton, csrfField, dataTable, formatTime, projectHref, selectField, stateBadge, summaryList, withQuery } from '../ui.js';
 
 const PROJECTS_PATH = '/console/projects';
 
 /** The catalogs a project page shows: service plans and campaigns, each with its own form. */
 const CATALOGS = [
-  { table: 'service_plans', segment: 'service-plans', noun: 'Service plan', heading: 'Service plans', states: SERVICE_PLAN_STATES },
-  { table: 'campaigns', segment: 'campaigns', noun: 'Campaign', heading: 'Campaigns', states: CAMPAIGN_STATES },
+  {
+    table: 'service_plans',
+    segment: 'service-plans',
+    noun: 'Service plan',
+    heading: 'Service plans',
+    states: SERVICE_PLAN_STATES,
+    productionEmpty:
+      'No service plan is registered yet. In production an order or import that names an unknown service plan is refused: register the plan here, or set SERVICE_PLAN_ID to register it for the bootstrap project (SINCH_PROJECT_ID) at startup.',
+  },
+  {
+    table: 'campaigns',
+    segment: 'campaigns',
+    noun: 'Campaign',
+    heading: 'Campaigns',
+    states: CAMPAIGN_STATES,
+    productionEmpty:
+      'No campaign is registered yet. Production mode registers none on first use, and with the simulated carrier adapters a link to an unregistered campaign fails with CAMPAIGN_NOT_AVAILABLE. Register the campaign here, or set CAMPAIGN_ID to register it for the bootstrap project (SINCH_PROJECT_ID) at startup.',
+  },
 ] as const;
 
 type Catalog = (typeof CATALOGS)[number];
@@ -97,11 +114,23 @@ ${dataTable(
   ],
   'This project has no access key.',
 )}
-<div class="actions">${actionButton({ label: 'Create access key', action: `${base}/access-keys`, csrfToken, fields: { returnTo }, style: 'primary' })}</div>
-<p class="muted">The secret of a new key is shown once, on the page that follows; only its hash is stored.</p>`;
+<div class="actions">${actionButton({
+    label: 'Create access key',
+    action: `${base}/access-keys`,
+    csrfToken,
+    fields: { returnTo, [FORM_ID_FIELD]: newFormId() },
+    style: 'primary',
+  })}</div>
+<p class="muted">The secret of a new key is shown once, on the page that follows; only its hash is stored. Reloading that page creates no second key.</p>`;
 }
 
-function catalogSection(catalog: Catalog, entries: readonly CatalogEntryView[], project: ProjectRow, csrfToken: string, returnTo: string): SafeHtml {
+function emptyCatalogText(ctx: AppContext, catalog: Catalog): string {
+  return ctx.config.mode === 'production'
+    ? catalog.productionEmpty
+    : `No ${catalog.noun.toLowerCase()} is registered yet; the sandbox registers one as ACTIVE on first use.`;
+}
+
+function catalogSection(ctx: AppContext, catalog: Catalog, entries: readonly CatalogEntryView[], project: ProjectRow, csrfToken: string, returnTo: string): SafeHtml {
   const action = `${projectHref(project.id)}/${catalog.segment}`;
   const stateOptions = catalog.states.map((state) => ({ value: state, label: state }));
   return html`<h2>${catalog.heading}</h2>
@@ -118,7 +147,7 @@ ${csrfField(csrfToken)}<input type="hidden" name="returnTo" value="${returnTo}">
 ${selectField('state', `State of ${entry.id}`, stateOptions, entry.state)}<button type="submit">Set</button></form>`,
     },
   ],
-  `No ${catalog.noun.toLowerCase()} is registered yet; the sandbox registers one as ACTIVE on first use.`,
+  emptyCatalogText(ctx, catalog),
 )}
 <form class="panel" method="post" action="${action}" aria-label="Register ${catalog.noun.toLowerCase()}">
 ${csrfField(csrfToken)}<input type="hidden" name="returnTo" value="${returnTo}">
@@ -133,7 +162,7 @@ async function projectPage({ ctx, params, session }: ConsoleRequest): Promise<Co
   const returnTo = projectHref(project.id);
   const catalogs = [];
   for (const catalog of CATALOGS) {
-    catalogs.push(catalogSection(catalog, await listCatalogEntries(ctx, catalog.table, project.id), project, session.csrfToken, returnTo));
+    catalogs.push(catalogSection(ctx, catalog, await listCatalogEntries(ctx, catalog.table, project.id), project, session.csrfToken, returnTo));
   }
   const body = html`<h1>Project ${project.id}</h1>
 ${summaryList([
@@ -153,13 +182,39 @@ ${catalogs}
   return { title: `Project ${project.id}`, section: 'projects', body };
 }
 
+/** The page for a create-key form posted again, e.g. by reloading the page that showed the secret. */
+function keyAlreadyCreatedPage(projectId: string): ConsoleActionResult {
+  const body = html`<h1>Access key already created</h1>
+<p>This form was already sent, and its access key was created then. Its secret was shown once, on the page that answered the form, and cannot be shown again. No other key was created.</p>
+<p>If the secret was not copied, revoke that key on the project page and create a new one.</p>
+<p><a href="${projectHref(projectId)}">Back to project ${projectId}</a></p>`;
+  return { page: { title: 'Access key already created', section: 'projects', body, status: 409 } };
+}
+
 /**
  * Creates an access key and renders its secret as the response to the POST itself. The
  * secret travels in no URL, flash message or log, and the console's `Cache-Control:
- * no-store` keeps it out of caches.
+ * no-store` keeps it out of caches. The form's one-time id makes a reload of that page
+ * show keyAlreadyCreatedPage instead of creating a second key.
  */
-async function createKey({ ctx, params }: ConsoleRequest) {
-  const created = await createAccessKey(ctx, params.projectId ?? '');
+async function createKey({ ctx, params, form, session }: ConsoleRequest, usedFormIds: UsedFormIds): Promise<ConsoleActionResult> {
+  const projectId = params.projectId ?? '';
+  const formId = form[FORM_ID_FIELD];
+  if (!isFormIdValid(formId)) {
+    throw invalidArgument([
+      { field: FORM_ID_FIELD, description: `${describeValue(formId)} is not a form id of this console. Open the project page again and press "Create access key" there.` },
+    ]);
+  }
+  if (!usedFormIds.claim(session.idHash, formId)) {
+    return keyAlreadyCreatedPage(projectId);
+  }
+  let created;
+  try {
+    created = await createAccessKey(ctx, projectId);
+  } catch (error) {
+    usedFormIds.release(session.idHash, formId);
+    throw error;
+  }
   ctx.logger.info({ projectId: created.projectId, keyId: created.keyId }, 'console created access key');
   const body = html`<h1>Access key created</h1>
 <div class="secret" role="status">
@@ -198,7 +253,8 @@ export function registerProjectPages(router: ConsoleRouter): void {
     return { redirect: projectHref(project.id), notice: `Project ${project.id} created. Create an access key for its clients below.` };
   });
 
-  router.action(`${PROJECTS_PATH}/:projectId/access-keys`, createKey);
+  const usedFormIds = new UsedFormIds();
+  router.action(`${PROJECTS_PATH}/:projectId/access-keys`, (request) => createKey(request, usedFormIds));
 
   router.action(`${PROJECTS_PATH}/:projectId/access-keys/:keyId/revoke`, async ({ ctx, params, form, authenticator }) => {
     const projectId = params.projectId ?? '';

@@ -49,7 +49,7 @@ function failForm(task: OperatorTaskRow, csrfToken: string, returnTo: string): S
   const codes = isOperatorTaskKind(task.kind) ? TASK_FAILURE_CODES[task.kind] : [];
   return html`<form class="panel" method="post" action="${taskHref(task.id)}/fail" aria-label="Fail task ${task.id}">
 ${csrfField(csrfToken)}<input type="hidden" name="returnTo" value="${returnTo}">
-${selectField('failureCode', 'Failure code', [{ value: '', label: 'Choose a code' }, ...codes.map((code) => ({ value: code, label: code }))], undefined)}
+${selectField('failureCode', 'Failure code', [{ value: '', label: 'Choose a code' }, ...codes.map((code) => ({ value: code, label: code }))], undefined, true)}
 <label>Error message<input name="errorMessage" maxlength="1000" placeholder="What the carrier answered"></label>
 <label>Note (optional)<input name="note" maxlength="1000"></label>
 <button type="submit" class="danger">Fail</button>
@@ -87,7 +87,8 @@ ${selectField('projectId', 'Project', optionsWithAny(projects.map((project) => p
 ${dataTable(page.rows, [
   { label: 'Created', cell: (task) => html`<a href="${taskHref(task.id)}">${formatTime(task.created_ms)}</a>` },
   { label: 'Kind', cell: (task) => task.kind },
-  { label: 'Number', cell: (task) => html`<span class="mono">${task.phone_number}</span>` },
+  { label: 'Project', cell: (task) => task.project_id },
+  { label: 'Number', cell: (task) => html`<span class="mono nowrap">${task.phone_number}</span>` },
   { label: 'Target', cell: (task) => html`<span class="mono">${task.target_id}</span>` },
   { label: 'Order', cell: orderLink },
   { label: 'State', cell: (task) => html`${stateBadge(task.state)} ${task.failure_code}` },
@@ -95,7 +96,14 @@ ${dataTable(page.rows, [
     label: 'Action',
     cell: (task) =>
       task.state === 'OPEN'
-        ? html`${actionButton({ label: 'Complete', action: `${taskHref(task.id)}/complete`, csrfToken: session.csrfToken, fields: { returnTo }, style: 'primary' })}
+        ? html`${actionButton({
+            label: 'Complete',
+            action: `${taskHref(task.id)}/complete`,
+            csrfToken: session.csrfToken,
+            fields: { returnTo },
+            confirm: `Complete the ${task.kind} task for ${task.phone_number} in project ${task.project_id}? Confirm only if the step was done by hand; the order then continues.`,
+            style: 'primary',
+          })}
 <a href="${taskHref(task.id)}">Fail…</a>`
         : formatTime(task.resolved_ms),
   },

@@ -58,7 +58,7 @@ ${
         calls.slice(offset, offset + CALLS_PER_PAGE),
         [
           { label: 'Created', cell: (call: VoiceCall) => formatTime(Date.parse(call.createdTime)) },
-          { label: 'Number', cell: (call: VoiceCall) => html`<span class="mono">${call.phoneNumber}</span>` },
+          { label: 'Number', cell: (call: VoiceCall) => html`<span class="mono nowrap">${call.phoneNumber}</span>` },
           { label: 'Code', cell: (call: VoiceCall) => html`<code>${call.code}</code>` },
           { label: 'State', cell: (call: VoiceCall) => stateBadge(call.state) },
           { label: 'Detail', cell: (call: VoiceCall) => (call.detail === '' ? '—' : call.detail) },
