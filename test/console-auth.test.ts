@@ -157,6 +157,40 @@ describe('console gate', () => {
     expect(page.text).not.toMatch(/<script>(?!<\/script>)|\sstyle="|\son[a-z]+="/i);
   });
 
+  it('refuses a JSON body, an oversized form and a NUL character with a console page, changing nothing', async () => {
+    const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
+    const path = `/console/projects/${test.projectId}/blanket-loa`;
+    const before = await (await test.admin(`/projects/${test.projectId}`)).json();
+    const json = await fetch(`${test.baseUrl}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: client.cookieHeader(), 'content-type': 'application/json' },
+      body: JSON.stringify({ csrfToken: client.csrfToken, isBlanketLoaApproved: 'true' }),
+    });
+    expect(json.status).toBe(415);
+    expect(json.headers.get('content-type')).toContain('text/html');
+    expect(await json.text()).toContain('application/x-www-form-urlencoded');
+    const huge = await client.post(path, { isBlanketLoaApproved: 'true', padding: 'x'.repeat(70_000) });
+    expect(huge.status).toBe(413);
+    expect(huge.text).toContain('larger than 64 KB');
+    const nul = await client.post(path, { isBlanketLoaApproved: 'true', returnTo: '/console\u0000' });
+    expect(nul.status).toBe(400);
+    expect(nul.headers.get('content-type')).toContain('text/html');
+    expect(nul.text).toContain('Nothing was changed');
+    expect(await (await test.admin(`/projects/${test.projectId}`)).json()).toEqual(before);
+  });
+
+  it('refuses a clock unit that is only an object property name', async () => {
+    const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
+    const before = (await (await test.admin('/clock')).json()) as { offsetMs: number };
+    for (const unit of ['constructor', '__proto__', 'toString']) {
+      const page = await client.act('/console/clock/advance', { amount: '1', unit, returnTo: '/console/clock' });
+      expect(page.text, unit).toContain('Nothing was changed');
+      expect(page.text, unit).toContain('is not one of');
+    }
+    expect(((await (await test.admin('/clock')).json()) as { offsetMs: number }).offsetMs).toBe(before.offsetMs);
+  });
+
   it('never redirects outside the console after login or an action', () => {
     for (const bad of [
       'https://attacker.example/',

@@ -178,6 +178,42 @@ describe('console task queue (production, manual carrier mode)', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('hides the signing token of LOA mails in the production outbox', async () => {
+    const phoneNumber = '+13125550177';
+    await test.api('/qualifiedNumbers:addNumbers', { method: 'POST', body: JSON.stringify({ phoneNumbers: [phoneNumber] }) });
+    await waitUntil(
+      async () => (await (await test.api(`/qualifiedNumbers/${encodeURIComponent(phoneNumber)}`)).json()) as { globalProcessState: string },
+      (body) => body.globalProcessState === 'GLOBAL_PROCESS_STATE_ELIGIBLE',
+    );
+    await test.admin(`/projects/${test.projectId}/qualifiedNumbers/${encodeURIComponent(phoneNumber)}:approveOwnership`, { method: 'POST', body: '{}' });
+    const created = await test.api('/hostingOrders:textEnableNumbers', {
+      method: 'POST',
+      body: JSON.stringify({
+        numbers: [phoneNumber],
+        regionCode: 'US',
+        servicePlanId: SERVICE_PLAN_ID,
+        campaignId: CAMPAIGN_ID,
+        directLoaInfo: {
+          authorisedPerson: { firstName: 'Jane', lastName: 'Doe', email: 'jane.doe@example.com' },
+          address: { buildingNumber: '2433', street: 'Vesta Drive', city: 'Chicago', state: 'IL', postalCode: '60647', country: 'US' },
+          currentVoiceCarrier: 'Verizon',
+        },
+      }),
+    });
+    expect(created.status).toBe(200);
+    const emails = await waitUntil(
+      async () => ((await (await test.admin(`/projects/${test.projectId}/emails`)).json()) as { emails: { links: string[] }[] }).emails,
+      (list) => list.length > 0,
+    );
+    const token = /\/loa\/([^/?#]+)/.exec(emails[0]?.links.join(' ') ?? '')?.[1];
+    expect(token).toBeDefined();
+    const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
+    const outbox = await client.get(`/console/emails?projectId=${test.projectId}`);
+    expect(outbox.status).toBe(200);
+    expect(outbox.text).toContain('/loa/[hidden]');
+    expect(outbox.text).not.toContain(token as string);
+  });
+
   it('has no fault page in production', async () => {
     const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
     const faults = await client.get('/console/faults');
@@ -237,7 +273,7 @@ describe('console fault rules (sandbox)', () => {
     expect(campaignStates).toEqual({ '+12065550121': 'FAILED', '+12065550131': 'DONE' });
 
     await page.reload();
-    await expect(page.locator('tbody').textContent()).resolves.toContain('Expired campaign for the 012x lines');
+    await expect(page.locator('tbody').first().textContent()).resolves.toContain('Expired campaign for the 012x lines');
     expect((await rules())[0]?.hits).toBe(1);
 
     page.once('dialog', (dialog) => void dialog.accept());

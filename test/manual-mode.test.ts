@@ -24,7 +24,7 @@ const CAMPAIGN_ID = 'CMANUAL1';
 const HMAC_SECRET = 'manual-mode-hmac-secret';
 /** Production mode takes only https callback URLs; the test sender hands every POST to the loopback receiver. */
 const CALLBACK_URL = 'https://callbacks.example.com/numberhost';
-const PROVIDER_NNID = '999999';
+const PROVIDER_NNID = '4455667';
 const HOUR_MS = 3_600_000;
 
 interface TaskBody {
@@ -77,6 +77,7 @@ function loopbackSender(receiverUrl: () => string): CallbackSender {
 function productionEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     NUMBERHOST_MODE: 'production',
+    NUMBERHOST_NNID: PROVIDER_NNID,
     SINCH_PROJECT_ID: PROJECT_ID,
     SINCH_KEY_ID: KEY_ID,
     SINCH_KEY_SECRET: KEY_SECRET,
@@ -89,7 +90,7 @@ function productionEnv(extra: Record<string, string> = {}): Record<string, strin
 }
 
 describe('carrier adapter configuration', () => {
-  const base = { NUMBERHOST_ADMIN_TOKEN: 'config-admin-token-0123456789' };
+  const base = { NUMBERHOST_ADMIN_TOKEN: 'config-admin-token-0123456789', NUMBERHOST_NNID: '123456', NUMBERHOST_PROVIDER_NAME: 'Config Hosting LLC' };
 
   it('defaults to manual in production', () => {
     expect(loadConfig({ ...base, NUMBERHOST_MODE: 'production' }).carrierAdapters).toBe('manual');
@@ -113,6 +114,22 @@ describe('carrier adapter configuration', () => {
     expect(loadConfig({ ...base }).manualCheckMs).toBe(60_000);
     expect(loadConfig({ ...base, NUMBERHOST_MANUAL_CHECK_MS: '5000' }).manualCheckMs).toBe(5000);
     expect(() => loadConfig({ ...base, NUMBERHOST_MANUAL_CHECK_MS: '-1' })).toThrow(/NUMBERHOST_MANUAL_CHECK_MS="-1" is invalid/);
+  });
+
+  it('requires the provider NNID and name in production, and warns about missing mail settings', () => {
+    const production = { ...base, NUMBERHOST_MODE: 'production' };
+    expect(() => loadConfig({ ...production, NUMBERHOST_NNID: '' })).toThrow(/NUMBERHOST_NNID is required in production mode/);
+    expect(() => loadConfig({ ...production, NUMBERHOST_PROVIDER_NAME: undefined })).toThrow(/NUMBERHOST_PROVIDER_NAME is required in production mode/);
+    expect(() => loadConfig({ ...production, NUMBERHOST_PROVIDER_NAME: '  ' })).toThrow(/NUMBERHOST_PROVIDER_NAME is required/);
+    const warned = loadConfig(production).warnings;
+    expect(warned.map((warning) => warning.split(' ')[0])).toEqual(['SMTP_URL', 'PUBLIC_BASE_URL']);
+    const complete = loadConfig({ ...production, SMTP_URL: 'smtp://127.0.0.1:2525', PUBLIC_BASE_URL: 'https://numbers.example.test' });
+    expect(complete.warnings).toEqual([]);
+    expect(complete.providerName).toBe('Config Hosting LLC');
+    // The sandbox keeps its placeholders and warns about nothing.
+    const sandbox = loadConfig({ NUMBERHOST_ADMIN_TOKEN: base.NUMBERHOST_ADMIN_TOKEN });
+    expect(sandbox.providerNnid).toBe('999999');
+    expect(sandbox.warnings).toEqual([]);
   });
 });
 

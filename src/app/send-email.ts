@@ -1,5 +1,6 @@
 import type { MailAttachment } from '../domain/ports.js';
 import type { AppContext } from './context.js';
+import { toStorableText } from '../domain/storable-text.js';
 
 /** Sends a queued mail through the mailer port (a job); the LOA goes with it as a PDF. */
 export async function sendEmail(ctx: AppContext, emailId: string): Promise<void> {
@@ -29,7 +30,7 @@ export async function sendEmail(ctx: AppContext, emailId: string): Promise<void>
   if (outcome.kind === 'transient') {
     await ctx.storage.db
       .updateTable('emails')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: outcome.errorMessage }))
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: toStorableText(outcome.errorMessage) }))
       .where('id', '=', emailId)
       .execute();
     throw new Error(`Mail ${emailId} not sent yet: ${outcome.errorMessage}`);
@@ -40,7 +41,7 @@ export async function sendEmail(ctx: AppContext, emailId: string): Promise<void>
       attempts: eb('attempts', '+', 1),
       state: outcome.kind === 'sent' ? 'SENT' : 'FAILED',
       message_id: outcome.kind === 'sent' ? outcome.messageId : null,
-      last_error: outcome.kind === 'sent' ? null : outcome.errorMessage,
+      last_error: outcome.kind === 'sent' ? null : toStorableText(outcome.errorMessage),
       sent_ms: outcome.kind === 'sent' ? nowMs : null,
     }))
     .where('id', '=', emailId)
@@ -51,5 +52,5 @@ export async function sendEmail(ctx: AppContext, emailId: string): Promise<void>
 
 /** Marks a mail FAILED once its job has used up every attempt. */
 export async function markEmailExhausted(ctx: AppContext, emailId: string, error: string): Promise<void> {
-  await ctx.storage.db.updateTable('emails').set({ state: 'FAILED', last_error: error }).where('id', '=', emailId).where('state', '=', 'QUEUED').execute();
+  await ctx.storage.db.updateTable('emails').set({ state: 'FAILED', last_error: toStorableText(error) }).where('id', '=', emailId).where('state', '=', 'QUEUED').execute();
 }

@@ -213,6 +213,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (mode === 'production' && adminToken === undefined) {
     throw new ConfigError('NUMBERHOST_ADMIN_TOKEN is required in production mode.');
   }
+  if (mode === 'production') {
+    // Both end up on every LOA a customer signs and in every OSR update, so production
+    // never falls back to the sandbox's placeholders.
+    if (isUnset(env.NUMBERHOST_NNID)) {
+      throw new ConfigError('NUMBERHOST_NNID is required in production mode: set it to the NNID the carrier registry routes hosted numbers\' messages to.');
+    }
+    if (isUnset(env.NUMBERHOST_PROVIDER_NAME) || (env.NUMBERHOST_PROVIDER_NAME ?? '').trim() === '') {
+      throw new ConfigError('NUMBERHOST_PROVIDER_NAME is required in production mode: set it to the hosting provider\'s name, which every LOA names.');
+    }
+  }
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('NUMBERHOST_ADMIN_TOKEN is too short: use at least 16 characters.');
   }

@@ -40,6 +40,8 @@ export async function startTestService(
       NUMBERHOST_CALLBACK_RETRY_BASE_MS: '50',
       NUMBERHOST_RECORD_JOB_RUNS: '1',
       LOG_LEVEL: 'silent',
+      // Production mode requires the provider's NNID and name; tests that start it get these unless they set their own.
+      ...(env.NUMBERHOST_MODE === 'production' ? { NUMBERHOST_NNID: '123456', NUMBERHOST_PROVIDER_NAME: 'Test Hosting LLC' } : {}),
       ...env,
     },
     overrides,

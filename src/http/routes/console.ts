@@ -194,6 +194,27 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
     // Console forms post application/x-www-form-urlencoded only; other bodies get 415.
     scope.removeContentTypeParser('application/json');
 
+    // Errors raised before a handler runs (body type, body size, NUL characters), and
+    // handler failures, get a console page instead of the API's JSON.
+    scope.setErrorHandler(async (error, request, reply) => {
+      request.log.info({ err: { message: error instanceof Error ? error.message : String(error) }, url: request.routeOptions.url }, 'console request answered with an error page');
+      if (error instanceof ApiError) {
+        return sendProblem(reply, ERROR_HTTP_MAPPING[error.code].httpStatus, 'Request rejected', `Nothing was changed: ${error.message}`);
+      }
+      const statusCode = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
+      if (statusCode === 415) {
+        return sendProblem(reply, 415, 'Request rejected', 'Nothing was changed: console forms are sent as application/x-www-form-urlencoded, and this request had another body type.');
+      }
+      if (statusCode === 413) {
+        return sendProblem(reply, 413, 'Request rejected', `Nothing was changed: the form is larger than ${FORM_BODY_LIMIT_BYTES / 1024} KB.`);
+      }
+      if (statusCode >= 400 && statusCode < 500) {
+        return sendProblem(reply, statusCode, 'Request rejected', 'Nothing was changed: the request could not be read. Reload the page and try again.');
+      }
+      request.log.error({ err: error }, 'console request failed');
+      return sendProblem(reply, 500, 'Something went wrong', `The server could not answer this request. Its log has the details under request id ${request.id}.`);
+    });
+
     scope.get('/console/assets/console.css', async (_request, reply) =>
       reply.headers(CONSOLE_SECURITY_HEADERS).header('cache-control', 'no-cache').type('text/css; charset=utf-8').send(CONSOLE_STYLESHEET),
     );
@@ -222,7 +243,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
       const token = form.adminToken ?? '';
       if (token === '' || !timingSafeEqual(sha256(token), adminTokenDigest)) {
         throttle.recordFailure(request.ip, nowMs);
-        ctx.logger.warn({ remoteAddress: request.ip }, 'console login refused');
+        ctx.logger.warn({ remoteAddress: request.ip }, 'console login rejected: wrong admin token');
         return renderLogin(reply, 401, next, 'That is not the admin token (NUMBERHOST_ADMIN_TOKEN). Check it and try again.');
       }
       const { cookieValue } = await startConsoleSession(ctx, sessionTokenDigest);
@@ -250,8 +271,8 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
         return undefined;
       }
       if (isPost && (isCrossSite(request) || !isCsrfTokenValid(session.csrfToken, firstValues(request.body)[CSRF_FORM_FIELD]))) {
-        ctx.logger.warn({ remoteAddress: request.ip, url: request.routeOptions.url }, 'console post refused: CSRF check failed');
-        void sendProblem(reply, 403, 'Form refused', 'Nothing was changed: the form did not carry this session’s security token. Reload the page and try again.', session);
+        ctx.logger.warn({ remoteAddress: request.ip, url: request.routeOptions.url }, 'console post rejected: CSRF check failed');
+        void sendProblem(reply, 403, 'Form rejected', 'Nothing was changed: the form did not carry this session’s security token. Reload the page and try again.', session);
         return undefined;
       }
       return session;
@@ -334,6 +355,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
             if (!(error instanceof ApiError)) {
               throw error;
             }
+            request.log.info({ err: { message: error.message }, url: request.routeOptions.url }, 'console action rejected');
             location = withReturnFields(safeConsolePath(input.form.returnTo), input.form, options?.returnFields ?? []);
             await setConsoleFlash(ctx, session, { kind: 'error', text: `Nothing was changed: ${error.message}` });
           }

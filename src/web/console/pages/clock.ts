@@ -67,7 +67,7 @@ ${quickAdvanceButton('+1 day', '1 day', 'days', session.csrfToken)}
 function requestedSeconds(form: Readonly<Record<string, string>>): { seconds: number; label: string } {
   const amount = (form.amount ?? '').trim();
   const unit = form.unit ?? '';
-  const unitSeconds = UNIT_SECONDS[unit];
+  const unitSeconds = Object.hasOwn(UNIT_SECONDS, unit) ? UNIT_SECONDS[unit] : undefined;
   if (unitSeconds === undefined) {
     throw invalidArgument([{ field: 'unit', description: `${describeValue(unit)} is not one of ${Object.keys(UNIT_SECONDS).join(', ')}.` }]);
   }

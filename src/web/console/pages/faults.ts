@@ -1,7 +1,7 @@
 import { createFaultRule, deleteFaultRule, listFaultRules } from '../../../app/fault-rules.js';
 import { listProjects } from '../../../app/projects.js';
 import { FAILURE_CODES } from '../../../domain/events.js';
-import { DELIVERY_FAULT_ACTIONS, FAULT_TARGETS, PORT_FAULT_ACTIONS } from '../../../domain/fault-rules.js';
+import { DELIVERY_FAULT_ACTIONS, FAULT_FAILURE_CODES, FAULT_TARGETS, PORT_FAULT_ACTIONS } from '../../../domain/fault-rules.js';
 import { html } from '../../html.js';
 import type { ConsoleRequest, ConsoleRouter } from '../router.js';
 import { chosenProject, filterProblems } from './list-controls.js';
@@ -104,7 +104,14 @@ ${selectField('failureCode', 'Failure code (FAIL_WITH_CODE)', optionsWithAny(FAI
 <label>Description<input name="description" maxlength="500"></label>
 <button type="submit" class="primary">Add rule</button>
 </form>
-<p class="muted">Carrier targets take FAIL_TIMES (temporary faults, retried, then success) or FAIL_WITH_CODE; CALLBACK_DELIVERY takes DROP, DELAY, DUPLICATE or REORDER.</p>`;
+<p class="muted">Carrier targets take FAIL_TIMES (temporary faults, retried, then success) or FAIL_WITH_CODE; CALLBACK_DELIVERY takes DROP, DELAY, DUPLICATE or REORDER. FAIL_WITH_CODE needs a code that the target can give:</p>
+${dataTable(
+  Object.entries(FAULT_FAILURE_CODES),
+  [
+    { label: 'Target', cell: ([target]) => target },
+    { label: 'Failure codes', cell: ([, codes]) => codes.join(', ') },
+  ],
+)}`;
   return { title: 'Faults', section: 'faults' as const, body };
 }
 
