@@ -285,6 +285,41 @@ describe.each(DIALECTS)('callback delivery on %s', (dialect) => {
     ]);
   });
 
+  it('never sends one event twice at once on repeated redelivery', async () => {
+    const slow = await startTestService(await newDatabaseUrl(dialect), { NUMBERHOST_CALLBACK_TIMEOUT_MS: '5000' });
+    try {
+      let open = 0;
+      let mostOpen = 0;
+      const { server, baseUrl } = await startRawServer((_request, response) => {
+        open += 1;
+        mostOpen = Math.max(mostOpen, open);
+        setTimeout(() => {
+          open -= 1;
+          response.writeHead(200).end('ok');
+        }, 600);
+      });
+      const phoneNumber = await importNumber(slow, `${baseUrl}/callbacks`);
+      await waitUntil(
+        async () => server.requests.length,
+        (count) => count === 1,
+      );
+      const [event] = await deliveriesFor(slow, phoneNumber);
+      for (let click = 0; click < 4; click += 1) {
+        const response = await slow.admin(`/projects/${slow.projectId}/callbackDeliveries/${event?.eventId ?? ''}:redeliver`, { method: 'POST' });
+        expect(response.status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await waitForDelivery(slow, phoneNumber, (entry) => entry.deliveryState === 'DELIVERED' && entry.attempts.length >= 2);
+      // Give any redelivery still queued time to run, then check none overlapped.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(mostOpen).toBe(1);
+      expect(server.requests.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(server.requests.map((request) => eventIdOf(request.body)))).toEqual(new Set([event?.eventId]));
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('marks a delivery FAILED when attempts run out', async () => {
     const { receiver, url } = await startReceiver();
     receiver.respond = () => 500;

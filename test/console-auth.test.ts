@@ -180,6 +180,19 @@ describe('console gate', () => {
     expect(await (await test.admin(`/projects/${test.projectId}`)).json()).toEqual(before);
   });
 
+  it('answers an unreadable console address with a console page', async () => {
+    const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
+    for (const path of ['/console/%ff', '/console/orders/abc%']) {
+      const response = await client.get(path);
+      expect(response.status, path).toBe(400);
+      expect(response.headers.get('content-type'), path).toContain('text/html');
+      expect(response.headers.get('content-security-policy'), path).toContain("default-src 'none'");
+      expect(response.text, path).toContain('could not be read');
+    }
+    const api = await fetch(`${test.baseUrl}/v1/projects/%ff`);
+    expect(api.headers.get('content-type')).toContain('application/json');
+  });
+
   it('refuses a clock unit that is only an object property name', async () => {
     const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
     const before = (await (await test.admin('/clock')).json()) as { offsetMs: number };
@@ -291,6 +304,15 @@ describe('console sessions across restarts and proxies', () => {
       await ConsoleClient.login(rotated.baseUrl, 'rotated-admin-token-9876543210');
     } finally {
       await rotated.close();
+    }
+
+    // Going back to the first token does not bring the old session back.
+    const restored = await startTestService(databaseUrl);
+    try {
+      const page = await fetch(`${restored.baseUrl}/console`, { redirect: 'manual', headers: { cookie } });
+      expect(page.status).toBe(303);
+    } finally {
+      await restored.close();
     }
   });
 

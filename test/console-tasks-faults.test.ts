@@ -201,12 +201,16 @@ describe('console task queue (production, manual carrier mode)', () => {
       }),
     });
     expect(created.status).toBe(200);
-    const emails = await waitUntil(
-      async () => ((await (await test.admin(`/projects/${test.projectId}/emails`)).json()) as { emails: { links: string[] }[] }).emails,
-      (list) => list.length > 0,
+    // The token exists only in the stored mail; the admin API and the console must both hide it.
+    const stored = await waitUntil(
+      () => test.service.ctx.storage.db.selectFrom('emails').select('links').where('project_id', '=', test.projectId).execute(),
+      (rows) => rows.length > 0,
     );
-    const token = /\/loa\/([^/?#]+)/.exec(emails[0]?.links.join(' ') ?? '')?.[1];
+    const token = /\/loa\/([^/?#"]+)/.exec(stored[0]?.links ?? '')?.[1];
     expect(token).toBeDefined();
+    const adminEmails = await (await test.admin(`/projects/${test.projectId}/emails`)).text();
+    expect(adminEmails).toContain('/loa/[hidden]');
+    expect(adminEmails).not.toContain(token as string);
     const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
     const outbox = await client.get(`/console/emails?projectId=${test.projectId}`);
     expect(outbox.status).toBe(200);

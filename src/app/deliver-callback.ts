@@ -61,6 +61,11 @@ export async function deliverCallback(ctx: AppContext, eventId: string, jobId: s
   if (event === undefined || event.url === null) {
     return { kind: 'done' };
   }
+  if (await isEarlierDeliveryInFlight(ctx, eventId, jobId)) {
+    // A redelivery queued while an earlier job of this event is still sending waits for
+    // it, so the receiver never gets one event twice at once.
+    return { kind: 'reschedule', runAtMs: ctx.clock.now() + IN_FLIGHT_WAIT_MS };
+  }
   const fault = ctx.config.mode === 'sandbox' ? await takeDeliveryFault(ctx.storage.db, event) : undefined;
   if (fault !== undefined && fault.action !== 'DUPLICATE') {
     return applyHoldOrDrop(ctx, event, fault);
@@ -176,6 +181,27 @@ async function applyHoldOrDrop(ctx: AppContext, event: CallbackEventRow, fault: 
   await recordAttempt(ctx, event, { attempt: event.attempts + 1, durationMs: 0, statusCode: null, excerpt: null, error, isDelivered: false, isDropped });
   ctx.logger.info({ eventId: event.id, projectId: event.project_id, ruleId: fault.ruleId, action: fault.action, holdMs: fault.holdMs }, 'callback delivery fault injected');
   return isDropped ? { kind: 'done' } : { kind: 'reschedule', runAtMs: ctx.clock.now() + fault.holdMs };
+}
+
+/** How long a delivery job waits before it looks again when an earlier job of its event is still sending. */
+const IN_FLIGHT_WAIT_MS = 1000;
+
+/**
+ * Returns whether an older job of the same event is held by a worker right now. Job ids
+ * are ULIDs, so the older job has the smaller id; only the newer one waits, and two jobs
+ * never wait for each other.
+ */
+async function isEarlierDeliveryInFlight(ctx: AppContext, eventId: string, jobId: string): Promise<boolean> {
+  const earlier = await ctx.storage.db
+    .selectFrom('jobs')
+    .select('id')
+    .where('type', '=', 'deliver_callback')
+    .where('payload', '=', JSON.stringify(deliveryJobPayload(eventId)))
+    .where('id', '<', jobId)
+    .where('locked_by', 'is not', null)
+    .where('locked_until_ms', '>', ctx.clock.wallClockNow())
+    .executeTakeFirst();
+  return earlier !== undefined;
 }
 
 async function hasOtherQueuedDelivery(ctx: AppContext, eventId: string, jobId: string): Promise<boolean> {

@@ -24,6 +24,17 @@ export async function listVoiceCalls(ctx: AppContext, projectId: string, phoneNu
 }
 
 /** Lists the outbox: every mail of the project with its links, newest first. */
+const SIGNING_TOKEN_PATTERN = /(\/loa\/)[^/?#\s"'<>]+/gi;
+
+/**
+ * In production a signing link belongs to the signer alone: whoever holds it can sign the
+ * LOA in the customer's name. So outside the sandbox the outbox shows every link with
+ * its token masked, in the links and in the mail text. The sandbox shows it whole, for testing.
+ */
+function maskSigningTokens(ctx: AppContext, text: string): string {
+  return ctx.config.mode === 'production' ? text.replace(SIGNING_TOKEN_PATTERN, '$1[hidden]') : text;
+}
+
 export async function listEmails(ctx: AppContext, projectId: string, hostingOrderId: string | undefined) {
   let query = ctx.storage.db.selectFrom('emails').selectAll().where('project_id', '=', projectId);
   if (hostingOrderId !== undefined) {
@@ -35,8 +46,8 @@ export async function listEmails(ctx: AppContext, projectId: string, hostingOrde
     hostingOrderId: row.hosting_order_id,
     to: row.to_address,
     subject: row.subject,
-    text: row.text_body,
-    links: JSON.parse(row.links) as string[],
+    text: maskSigningTokens(ctx, row.text_body),
+    links: (JSON.parse(row.links) as string[]).map((link) => maskSigningTokens(ctx, link)),
     state: row.state,
     attempts: row.attempts,
     lastError: row.last_error,

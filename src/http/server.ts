@@ -15,7 +15,7 @@ import { registerAdminFaultRoutes } from './routes/admin-faults.js';
 import { registerAdminQualificationRoutes } from './routes/admin-qualification.js';
 import { registerAdminTaskRoutes } from './routes/admin-tasks.js';
 import { registerCallbackConfigurationRoutes } from './routes/callback-configuration.js';
-import { registerConsoleRoutes } from './routes/console.js';
+import { registerConsoleRoutes, sendConsoleRequestError } from './routes/console.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHostingOrderRoutes } from './routes/hosting-orders.js';
 import { registerImportedNumberRoutes } from './routes/imported-numbers.js';
@@ -111,7 +111,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     requestTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: { maxParamLength: 256 },
     rewriteUrl: (request) => decodeEncodedColons(request.url ?? '/'),
-    frameworkErrors: frameworkErrorHandler(ctx.config.bodyLimitBytes),
+    frameworkErrors: (error, request, reply) =>
+      /^\/console(?:[/?]|$)/.test(request.url) ? void sendConsoleRequestError(reply, ctx.config.mode) : frameworkErrorHandler(ctx.config.bodyLimitBytes)(error, request, reply),
   });
   installErrorHandlers(app, ctx.config.bodyLimitBytes);
   // Fastify parses text/plain bodies by default. The API takes JSON only, so a text

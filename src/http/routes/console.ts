@@ -113,6 +113,19 @@ export function withReturnFields(location: string, form: Readonly<Record<string,
   return safeConsolePath(`${url.pathname}${url.search}`);
 }
 
+/**
+ * Answers a console request that the router could not even read (a bad percent escape
+ * in the path) with a console page instead of the API's JSON error.
+ */
+export function sendConsoleRequestError(reply: FastifyReply, mode: 'sandbox' | 'production'): FastifyReply {
+  const body = renderProblemBody('Request rejected', 'Nothing was changed: the address could not be read. Check its percent escapes, or go back and follow a link.');
+  return reply
+    .code(400)
+    .headers(CONSOLE_SECURITY_HEADERS)
+    .type('text/html; charset=utf-8')
+    .send(renderConsoleShell({ title: 'Request rejected', section: undefined, body, mode, csrfToken: undefined }));
+}
+
 /** Counts failed logins per client address, so the admin token cannot be guessed at speed. */
 class LoginThrottle {
   private readonly failures = new Map<string, number[]>();
@@ -147,6 +160,8 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
   // Sessions record which admin token opened them; a different prefix keeps this digest
   // from matching any other stored hash of the token.
   const sessionTokenDigest = createHash('sha256').update(`numberhost console session\u0000${adminToken}`, 'utf8').digest('hex');
+  // Sessions opened with an earlier admin token end for good, even if that token returns.
+  await ctx.storage.db.deleteFrom('console_sessions').where('admin_token_digest', '!=', sessionTokenDigest).execute();
   const throttle = new LoginThrottle();
 
   const sessionCookie = (value: string, maxAgeSeconds: number): string =>

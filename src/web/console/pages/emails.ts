@@ -15,28 +15,12 @@ const ORDER_ID_PATTERN = /^[A-Za-z0-9]{1,64}$/;
 
 type Email = Awaited<ReturnType<typeof listEmails>>[number];
 
-/** Renders a mail's link as a clickable link when it is http(s), as text otherwise. */
+/** Renders a mail's link as a clickable link when it is http(s) and whole, as text otherwise. */
 function linkItem(link: string): SafeHtml {
-  return /^https?:\/\//i.test(link) ? html`<li><a class="mono" href="${link}" rel="noreferrer">${link}</a></li>` : html`<li class="mono">${link}</li>`;
+  return /^https?:\/\//i.test(link) && !link.includes('/loa/[hidden]') ? html`<li><a class="mono" href="${link}" rel="noreferrer">${link}</a></li>` : html`<li class="mono">${link}</li>`;
 }
 
-const SIGNING_TOKEN_PATTERN = /(\/loa\/)[^/?#\s"'<>]+/gi;
-
-/**
- * In production a signing link is the signer's alone: whoever holds it can sign the LOA
- * in the customer's name, so the console shows it with the token masked, in the links
- * and in the mail text. The sandbox shows it whole, for testing.
- */
-function maskSigningTokens(text: string, mode: 'sandbox' | 'production'): string {
-  return mode === 'production' ? text.replace(SIGNING_TOKEN_PATTERN, '$1[hidden]') : text;
-}
-
-function renderLink(link: string, mode: 'sandbox' | 'production'): SafeHtml {
-  const shown = maskSigningTokens(link, mode);
-  return shown === link ? linkItem(link) : html`<li class="mono">${shown}</li>`;
-}
-
-function mailColumns(projectId: string, mode: 'sandbox' | 'production') {
+function mailColumns(projectId: string) {
   return [
     { label: 'Created', cell: (mail: Email) => formatTime(Date.parse(mail.createdTime)) },
     { label: 'To', cell: (mail: Email) => mail.to },
@@ -49,8 +33,8 @@ function mailColumns(projectId: string, mode: 'sandbox' | 'production') {
     { label: 'Attempts', cell: (mail: Email) => mail.attempts, numeric: true },
     { label: 'Last error', cell: (mail: Email) => mail.lastError ?? '—' },
     { label: 'Sent', cell: (mail: Email) => formatTime(mail.sentTime === null ? null : Date.parse(mail.sentTime)) },
-    { label: 'Links', cell: (mail: Email) => (mail.links.length === 0 ? '—' : html`<ul class="links">${mail.links.map((link) => renderLink(link, mode))}</ul>`) },
-    { label: 'Text', cell: (mail: Email) => html`<details><summary>Read</summary><pre class="mail">${maskSigningTokens(mail.text, mode)}</pre></details>` },
+    { label: 'Links', cell: (mail: Email) => (mail.links.length === 0 ? '—' : html`<ul class="links">${mail.links.map(linkItem)}</ul>`) },
+    { label: 'Text', cell: (mail: Email) => html`<details><summary>Read</summary><pre class="mail">${mail.text}</pre></details>` },
   ];
 }
 
@@ -88,7 +72,7 @@ ${selectField(
 <label>Order id<input name="hostingOrderId" value="${hostingOrderId ?? ''}" maxlength="64" class="mono"></label>
 <button type="submit">Show</button>
 </form>
-${project === undefined ? html`<p class="muted">There is no project yet.</p>` : dataTable(pageMails, mailColumns(project.id, ctx.config.mode), 'No mail matches these filters.')}
+${project === undefined ? html`<p class="muted">There is no project yet.</p>` : dataTable(pageMails, mailColumns(project.id), 'No mail matches these filters.')}
 ${mails.length >= MAX_LISTED_MAILS ? html`<p class="muted">Only the newest ${MAX_LISTED_MAILS} mails are listed; filter by order to find older ones.</p>` : ''}
 <p class="pager">${offset === 0 ? '' : html`<a href="${withQuery(EMAILS_PATH, { ...scope, offset: String(Math.max(0, offset - MAILS_PER_PAGE)) })}">Previous page</a>`}${
     offset + MAILS_PER_PAGE < mails.length ? html`<a href="${withQuery(EMAILS_PATH, { ...scope, offset: String(offset + MAILS_PER_PAGE) })}">Next page</a>` : ''
