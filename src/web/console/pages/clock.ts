@@ -1,4 +1,4 @@
-import { advanceClock } from '../../../app/advance-clock.js';
+import { MAX_CLOCK_ADVANCE_SECONDS, advanceClock } from '../../../app/advance-clock.js';
 import { describeValue, invalidArgument } from '../../../domain/errors.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from '../../../domain/time.js';
 import { html } from '../../html.js';
@@ -71,8 +71,11 @@ function requestedSeconds(form: Readonly<Record<string, string>>): { seconds: nu
   if (unitSeconds === undefined) {
     throw invalidArgument([{ field: 'unit', description: `${describeValue(unit)} is not one of ${Object.keys(UNIT_SECONDS).join(', ')}.` }]);
   }
-  if (!/^\d{1,9}(\.\d{1,6})?$/.test(amount) || Number(amount) <= 0) {
+  if (!/^\d{1,15}(\.\d{1,6})?$/.test(amount) || Number(amount) <= 0) {
     throw invalidArgument([{ field: 'amount', description: `${describeValue(amount)} is not a positive number: give how many ${unit} to advance, at most 366 days in total.` }]);
+  }
+  if (Number(amount) * unitSeconds > MAX_CLOCK_ADVANCE_SECONDS) {
+    throw invalidArgument([{ field: 'amount', description: `${amount} ${unit} is more than 366 days; the clock advances at most 366 days at a time, so advance in steps.` }]);
   }
   return { seconds: Number(amount) * unitSeconds, label: `${amount} ${Number(amount) === 1 ? unit.replace(/s$/, '') : unit}` };
 }
