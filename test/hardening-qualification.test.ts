@@ -169,6 +169,22 @@ describe('hostile use of qualification', () => {
     expect(response.status).toBeLessThan(500);
   });
 
+  it.each([
+    ['a JSON body', 'application/json', '{"csrfToken":"c"}', 415],
+    ['an oversized form', 'application/x-www-form-urlencoded', `csrfToken=c&fullName=${'x'.repeat(20_000)}`, 413],
+    ['a NUL character', 'application/x-www-form-urlencoded', 'csrfToken=c&fullName=Ada%00', 400],
+  ])('answers %s on the signing page with an HTML page', async (_case, contentType, body, status) => {
+    const response = await fetch(`${service.baseUrl}/loa/${'A'.repeat(43)}`, {
+      method: 'POST',
+      headers: { cookie: 'loa_csrf=c', 'content-type': contentType },
+      body,
+    });
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await response.text()).toContain('Request not accepted');
+  });
+
   it('keeps a replaced link dead after the new link is signed', async () => {
     const { hostingOrderId, path: oldPath } = await waitingOrder(service);
     const resent = await service.admin(`/projects/${service.projectId}/hostingOrders/${hostingOrderId}:resendLoa`, { method: 'POST' });

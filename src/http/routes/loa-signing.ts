@@ -1,5 +1,7 @@
 import formBody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../../domain/errors.js';
+import { ERROR_HTTP_MAPPING } from '../error-mapping.js';
 import type { AppContext } from '../../app/context.js';
 import type { SigningLinkState } from '../../app/loa-signing.js';
 import { declineLoa, openSigningLink, signLoa, signingLinkDocument } from '../../app/loa-signing.js';
@@ -46,6 +48,24 @@ export async function registerLoaSigningRoutes(app: FastifyInstance, ctx: AppCon
     await scope.register(formBody, { bodyLimit: 16_384 });
     // The signing form posts application/x-www-form-urlencoded only; other bodies get 415.
     scope.removeContentTypeParser('application/json');
+
+    // A signer sees a page, never the API's JSON: errors raised before a handler runs
+    // (body type, body size, NUL characters) get a short explanation with the fix.
+    scope.setErrorHandler(async (error, request, reply) => {
+      const statusCode = error instanceof ApiError ? ERROR_HTTP_MAPPING[error.code].httpStatus : typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
+      if (statusCode >= 500) {
+        request.log.error({ err: error }, 'signing page request failed');
+      } else {
+        request.log.info({ err: { message: error instanceof Error ? error.message : String(error) } }, 'signing page request rejected');
+      }
+      const message =
+        statusCode === 413
+          ? 'The form was too large to read. Go back, shorten what you typed, and send it again.'
+          : statusCode >= 500
+            ? 'Something went wrong on our side. Open the link from the e-mail again in a few minutes.'
+            : 'The form could not be read, so nothing was signed or declined. Open the link from the e-mail again and use the form on that page.';
+      return sendPage(reply, statusCode, renderPage({ title: 'Request not accepted', body: html`<h1>Request not accepted</h1><p>${message}</p>` }));
+    });
 
     const renderForm = async (reply: FastifyReply, token: string, status: number, error?: string, fullName?: string) => {
       const state = await openSigningLink(ctx, token);
