@@ -670,3 +670,54 @@ describe('console order pages with operator tasks', () => {
     expect((await operator.get(numberPath)).text).toContain('No task is waiting for this number.');
   });
 });
+
+describe('order page of a large order', () => {
+  let service: TestService;
+
+  beforeAll(async () => {
+    service = await startTestService(newSqliteUrl(), { NUMBERHOST_STEP_DELAY_MS: '0' });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('pages the numbers and shortens the timeline', async () => {
+    await service.admin(`/projects/${service.projectId}`, { method: 'PATCH', body: JSON.stringify({ importOrderLimit: 250 }) });
+    const numbers = Array.from({ length: 250 }, (_, index) => `+1312555${String(1000 + index).padStart(4, '0')}`);
+    const created = await service.api('/hostingOrders:importNumbers', {
+      method: 'POST',
+      body: JSON.stringify({ numbers, regionCode: 'US', servicePlanId: 'plan-large' }),
+    });
+    expect(created.status).toBe(200);
+    const { hostingOrderId } = (await created.json()) as { hostingOrderId: string };
+    await waitUntil(
+      async () => ((await (await service.api(`/hostingOrders/${hostingOrderId}`)).json()) as { state: string }).state,
+      (state) => state === 'COMPLETED',
+      60_000,
+      200,
+    );
+
+    const client = await ConsoleClient.login(service.baseUrl, service.adminToken);
+    const path = `/console/projects/${service.projectId}/orders/${hostingOrderId}`;
+    const first = await client.get(path);
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('Numbers 1–100 of 250.');
+    expect(first.text).toContain(numbers[99] as string);
+    expect(first.text).not.toContain(`>${numbers[100] as string}<`);
+    expect(first.text).toMatch(/The latest 200 of \d+ entries\./);
+
+    const second = await client.get(`${path}?numbersFrom=100`);
+    expect(second.text).toContain('Numbers 101–200 of 250.');
+    expect(second.text).toContain(`>${numbers[100] as string}<`);
+    const last = await client.get(`${path}?numbersFrom=200`);
+    expect(last.text).toContain('Numbers 201–250 of 250.');
+    // An offset that is not a page start, or past the end, shows the first page.
+    expect((await client.get(`${path}?numbersFrom=7`)).text).toContain('Numbers 1–100 of 250.');
+    expect((await client.get(`${path}?numbersFrom=999999`)).text).toContain('Numbers 1–100 of 250.');
+
+    const all = await client.get(`${path}?timeline=all`);
+    expect(all.text).not.toContain('The latest 200');
+    expect(all.text.length).toBeGreaterThan(first.text.length);
+  }, 90_000);
+});

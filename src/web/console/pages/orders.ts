@@ -191,8 +191,19 @@ function orderActions(request: ConsoleRequest, order: HostingOrderRow, numbers: 
   return shown.length === 0 ? html`<p class="muted">No action applies to this order in its state.</p>` : html`<div class="actions">${shown}</div>`;
 }
 
+/** Numbers shown per page of the order page's numbers table. */
+const NUMBERS_PER_PAGE = 100;
+/** Timeline entries shown unless the operator asks for all; a 500-number order has about 2000. */
+const TIMELINE_SHOWN = 200;
+
+/** Reads the numbers table's offset from the query string: a multiple of the page size below `total`, else 0. */
+function numbersOffset(value: string | undefined, total: number): number {
+  const offset = value !== undefined && /^\d{1,6}$/.test(value) ? Number(value) : 0;
+  return offset < total && offset % NUMBERS_PER_PAGE === 0 ? offset : 0;
+}
+
 async function renderOrderPage(request: ConsoleRequest) {
-  const { ctx, params } = request;
+  const { ctx, params, query } = request;
   const projectId = params.projectId ?? '';
   const hostingOrderId = params.hostingOrderId ?? '';
   const order = await getHostingOrder(ctx, projectId, hostingOrderId);
@@ -203,6 +214,20 @@ async function renderOrderPage(request: ConsoleRequest) {
   const hasOriginalLoa = timeline.some((entry) => entry.kind === 'LOA_DOCUMENT' && entry.documentKind === 'ORIGINAL');
   const hasSignedLoa = timeline.some((entry) => entry.kind === 'LOA_DOCUMENT' && entry.documentKind === 'SIGNED');
   const base = orderHref(projectId, hostingOrderId);
+  const offset = numbersOffset(query.numbersFrom, numbers.length);
+  const shownNumbers = numbers.slice(offset, offset + NUMBERS_PER_PAGE);
+  const pageLink = (from: number, label: string) => html`<a href="${withQuery(base, { numbersFrom: String(from), timeline: query.timeline })}">${label}</a>`;
+  const numbersPager =
+    numbers.length <= NUMBERS_PER_PAGE
+      ? ''
+      : html`<p class="pager">Numbers ${offset + 1}–${offset + shownNumbers.length} of ${numbers.length}. ${offset > 0 ? pageLink(offset - NUMBERS_PER_PAGE, 'Previous numbers') : ''} ${
+          offset + NUMBERS_PER_PAGE < numbers.length ? pageLink(offset + NUMBERS_PER_PAGE, 'Next numbers') : ''
+        }</p>`;
+  const isWholeTimeline = query.timeline === 'all' || timeline.length <= TIMELINE_SHOWN;
+  const shownTimeline = isWholeTimeline ? timeline : timeline.slice(-TIMELINE_SHOWN);
+  const timelineNote = isWholeTimeline
+    ? ''
+    : html`<p class="muted">The latest ${TIMELINE_SHOWN} of ${timeline.length} entries. <a href="${withQuery(base, { numbersFrom: offset === 0 ? undefined : String(offset), timeline: 'all' })}">Show all</a></p>`;
   const body = html`<p><a href="${withQuery('/console/orders', { projectId })}">← Hosting orders of ${projectId}</a></p>
 <h1>Hosting order <code>${order.id}</code></h1>
 ${orderActions(request, order, numbers)}
@@ -222,8 +247,9 @@ ${summaryList([
   ['Waiting for manual action', String(report.ongoingManualAction)],
 ])}
 <h2>Numbers</h2>
+${numbersPager}
 ${dataTable(
-  numbers,
+  shownNumbers,
   [
     { label: 'Number', cell: (row) => html`<a href="${numberHref(projectId, row.phone_number)}">${row.phone_number}</a>` },
     { label: 'OSR update', cell: (row) => stepCell(row.osr_nnid, row.osr_state) },
@@ -236,7 +262,8 @@ ${dataTable(
   'The order has no numbers.',
 )}
 <h2>Timeline</h2>
-${renderTimeline(projectId, timeline)}`;
+${timelineNote}
+${renderTimeline(projectId, shownTimeline)}`;
   const isUnfinished = REJECTABLE_STATES.includes(order.state);
   return { title: `Order ${order.id}`, section: 'orders' as const, body, ...(isUnfinished ? { refreshSeconds: 15 } : {}) };
 }
