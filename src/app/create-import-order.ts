@@ -12,6 +12,7 @@ import { adjustImportedNumberCount } from './number-counter.js';
 import { checkProjectIdField } from './project-scope.js';
 import { registerSandboxCampaign, requireServicePlan } from './service-catalog.js';
 import { refuseNumbersBeingTextEnabled } from './text-enable-guard.js';
+import { newOrderNumberRows } from './new-order-numbers.js';
 
 export type ImportNumbersRequest = components['schemas']['ImportNumbersRequest'];
 
@@ -96,23 +97,16 @@ export async function createImportOrder(ctx: AppContext, projectId: string, body
       await trx
         .insertInto('hosting_order_numbers')
         .values(
-          numbers.map((number, position) => ({
-            hosting_order_id: hostingOrderId,
-            project_id: projectId,
-            phone_number: number.e164,
-            position,
-            osr_nnid: ctx.config.providerNnid,
-            osr_state: 'DONE',
-            platform_service_plan_id: body.servicePlanId,
-            platform_state: 'WAITING',
-            campaign_id: campaignId,
-            campaign_state: campaignId === '' ? 'STATE_UNSPECIFIED' : 'WAITING',
-            carriers: '{}',
-            failure_code: '',
-            is_manual_action: 0,
-            created_ms: nowMs,
-            updated_ms: nowMs,
-          })),
+          newOrderNumberRows({
+            hostingOrderId,
+            projectId,
+            phoneNumbers: numbers.map((number) => number.e164),
+            nnid: ctx.config.providerNnid,
+            osrState: 'DONE',
+            servicePlanId: body.servicePlanId,
+            campaignId,
+            nowMs,
+          }),
         )
         .execute();
       await trx

@@ -12,6 +12,7 @@ import { newId } from './ids.js';
 import { enqueueJob } from './job-payloads.js';
 import { checkProjectIdField } from './project-scope.js';
 import { registerSandboxCampaign, requireServicePlan } from './service-catalog.js';
+import { newOrderNumberRows } from './new-order-numbers.js';
 
 export type TextEnableKind = 'standard' | 'tollFree';
 
@@ -210,23 +211,16 @@ export async function textEnableNumbers(
     await trx
       .insertInto('hosting_order_numbers')
       .values(
-        e164s.map((e164, position) => ({
-          hosting_order_id: hostingOrderId,
-          project_id: projectId,
-          phone_number: e164,
-          position,
-          osr_nnid: nnid as string,
-          osr_state: 'WAITING',
-          platform_service_plan_id: servicePlanId,
-          platform_state: 'WAITING',
-          campaign_id: campaignId as string,
-          campaign_state: campaignId === '' ? 'STATE_UNSPECIFIED' : 'WAITING',
-          carriers: '{}',
-          failure_code: '',
-          is_manual_action: 0,
-          created_ms: nowMs,
-          updated_ms: nowMs,
-        })),
+        newOrderNumberRows({
+          hostingOrderId,
+          projectId,
+          phoneNumbers: e164s,
+          nnid: nnid as string,
+          osrState: 'WAITING',
+          servicePlanId,
+          campaignId: campaignId as string,
+          nowMs,
+        }),
       )
       .execute();
     await enqueueJob(trx, 'prepare_loa', { hostingOrderId }, { runAtMs: nowMs });
