@@ -201,7 +201,7 @@ function productionWarnings(env: Env, mode: Mode): string[] {
     warnings.push('SMTP_URL is not set: LOA mails are not sent and stay in the console\'s Outbox, so direct and reseller LOA orders wait for a signature that cannot come.');
   }
   if (isUnset(env.PUBLIC_BASE_URL)) {
-    warnings.push('PUBLIC_BASE_URL is not set: signing links in LOA mails point to http://localhost; set it to the https origin customers reach.');
+    warnings.push('PUBLIC_BASE_URL is not set: signing links in LOA mails point to http://localhost:PORT; set it to the https origin customers reach.');
   }
   return warnings;
 }

@@ -424,7 +424,9 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${reason}`, { cause: error });
+    // No failed migration means none started: the database could not be reached or read.
+    const what = failed === undefined ? 'Migrations could not run' : `Migration ${failed.migrationName} failed`;
+    throw new Error(`${what}: ${reason}`, { cause: error });
   }
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
