@@ -287,6 +287,48 @@ describe('console fault rules (sandbox)', () => {
     expect(await rules()).toHaveLength(0);
   });
 
+  it('does not count a delivery held by a rule as failing', async () => {
+    const receiver = new CallbackReceiver();
+    const callbackUrl = await receiver.start();
+    try {
+      const rule = await test.admin(`/projects/${test.projectId}/faultRules`, {
+        method: 'POST',
+        body: JSON.stringify({ target: 'CALLBACK_DELIVERY', action: 'DELAY', delayMs: 3_600_000, numberPattern: '+12065550141' }),
+      });
+      expect(rule.status).toBe(200);
+      const { ruleId } = (await rule.json()) as { ruleId: string };
+      await test.api('/importedNumbers', {
+        method: 'POST',
+        body: JSON.stringify({ phoneNumber: '+12065550141', regionCode: 'US', smsConfiguration: { servicePlanId: 'plan-held' }, callbackUrl }),
+      });
+      const held = await waitUntil(
+        async () =>
+          ((await (await test.admin(`/projects/${test.projectId}/callbackDeliveries?resourceId=%2B12065550141`)).json()) as {
+            callbackDeliveries: { deliveryState: string; attempts: { error: string }[] }[];
+          }).callbackDeliveries,
+        (list) => list.length === 1 && (list[0]?.attempts.length ?? 0) === 1,
+      );
+      expect(held[0]?.deliveryState).toBe('PENDING');
+      expect(held[0]?.attempts[0]?.error).toMatch(/^Held for 3600000 ms/);
+      const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
+      expect((await client.get(`/console?projectId=${test.projectId}`)).text).toContain('Failing callback deliveries: 0');
+
+      // A receiver that refuses does count.
+      receiver.respond = () => 500;
+      await test.api('/importedNumbers', {
+        method: 'POST',
+        body: JSON.stringify({ phoneNumber: '+12065550142', regionCode: 'US', smsConfiguration: { servicePlanId: 'plan-held' }, callbackUrl }),
+      });
+      await waitUntil(
+        async () => (await client.get(`/console?projectId=${test.projectId}`)).text,
+        (text) => text.includes('Failing callback deliveries: 1'),
+      );
+      await test.admin(`/projects/${test.projectId}/faultRules/${ruleId}`, { method: 'DELETE' });
+    } finally {
+      await receiver.stop();
+    }
+  });
+
   it('explains a bad rule on the page and stores nothing', async () => {
     await page.goto(`${test.baseUrl}/console/faults?projectId=${test.projectId}`);
     const form = page.getByRole('form', { name: 'Add a fault rule' });

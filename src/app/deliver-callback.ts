@@ -46,6 +46,9 @@ interface AttemptRecord {
   isDropped?: boolean;
 }
 
+/** How the attempt record of a delivery held by a DELAY or REORDER fault rule begins. */
+export const HELD_BY_FAULT_PREFIX = 'Held for ';
+
 /**
  * Sends one event to its callback URL and records the attempt. Throws when the receiver
  * did not respond with 2xx, so the job retries with backoff; every retry sends the same body
@@ -177,7 +180,7 @@ async function applyHoldOrDrop(ctx: AppContext, event: CallbackEventRow, fault: 
   const isDropped = fault.action === 'DROP';
   const error = isDropped
     ? `Dropped by fault rule ${fault.ruleId} (DROP): no request was sent and the event is not retried; redeliver it to send it.`
-    : `Held for ${fault.holdMs} ms by fault rule ${fault.ruleId} (${fault.action}): the request is sent after the hold.`;
+    : `${HELD_BY_FAULT_PREFIX}${fault.holdMs} ms by fault rule ${fault.ruleId} (${fault.action}): the request is sent after the hold.`;
   await recordAttempt(ctx, event, { attempt: event.attempts + 1, durationMs: 0, statusCode: null, excerpt: null, error, isDelivered: false, isDropped });
   ctx.logger.info({ eventId: event.id, projectId: event.project_id, ruleId: fault.ruleId, action: fault.action, holdMs: fault.holdMs }, 'callback delivery fault injected');
   return isDropped ? { kind: 'done' } : { kind: 'reschedule', runAtMs: ctx.clock.now() + fault.holdMs };

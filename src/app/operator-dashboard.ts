@@ -1,4 +1,5 @@
 import type { AppContext } from './context.js';
+import { HELD_BY_FAULT_PREFIX } from './deliver-callback.js';
 
 export interface StateCount {
   state: string;
@@ -39,12 +40,28 @@ const LIST_LIMIT = 10;
 
 /**
  * Deliveries that need an operator's eye: attempts used up, or still pending after at
- * least one refused attempt.
+ * least one refused attempt. A sandbox fault rule's deliberate hold is not a failure.
  */
 function failingDeliveries(ctx: AppContext, projectId: string | undefined) {
-  let query = ctx.storage.db
-    .selectFrom('callback_events')
-    .where((eb) => eb.or([eb('delivery_state', '=', 'FAILED'), eb.and([eb('delivery_state', '=', 'PENDING'), eb('attempts', '>', 0)])]));
+  let query = ctx.storage.db.selectFrom('callback_events').where((eb) =>
+    eb.or([
+      eb('delivery_state', '=', 'FAILED'),
+      eb.and([
+        eb('delivery_state', '=', 'PENDING'),
+        eb('attempts', '>', 0),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('callback_attempts')
+              .select('callback_attempts.id')
+              .whereRef('callback_attempts.event_id', '=', 'callback_events.id')
+              .whereRef('callback_attempts.attempt', '=', 'callback_events.attempts')
+              .where('callback_attempts.error', 'like', `${HELD_BY_FAULT_PREFIX}%`),
+          ),
+        ),
+      ]),
+    ]),
+  );
   if (projectId !== undefined) {
     query = query.where('project_id', '=', projectId);
   }
