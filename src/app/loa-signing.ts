@@ -40,8 +40,16 @@ export interface SignerDetails {
   userAgent: string;
 }
 
+/** A link's state without the open link's summary, which only the signing page needs. */
+type LinkCheck = Exclude<SigningLinkState, { kind: 'open' }> | { kind: 'open'; expiresMs: number };
+
+/** The state to report when a link cannot be used; an open link whose order is gone reads as unknown. */
+function refusedState(check: LinkCheck): Exclude<SigningLinkState, { kind: 'open' }> {
+  return check.kind === 'open' ? { kind: 'unknown' } : check;
+}
+
 interface LinkLookup {
-  state: SigningLinkState;
+  state: LinkCheck;
   order: HostingOrderRow | undefined;
 }
 
@@ -49,6 +57,11 @@ const MAX_SIGNER_NAME_CHARS = 200;
 const MAX_REASON_CHARS = 500;
 const MAX_USER_AGENT_CHARS = 500;
 
+/**
+ * Checks what a link leads to: its order and whether it can still be signed. It reads
+ * no numbers, so the checks inside the sign and decline transactions stay cheap for a
+ * 500-number order; the signing page adds them with signingSummary.
+ */
 async function lookUp(db: Transaction<Database> | AppContext['storage']['db'], ctx: AppContext, token: string): Promise<LinkLookup> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) {
     return { state: { kind: 'unknown' }, order: undefined };
@@ -77,14 +90,19 @@ async function lookUp(db: Transaction<Database> | AppContext['storage']['db'], c
   if (link.used_ms !== null) {
     return { state: { kind: 'expired', expiredAt: new Date(link.used_ms).toISOString() }, order };
   }
-  const numbers = await db
+  return { state: { kind: 'open', expiresMs: link.expires_ms }, order };
+}
+
+/** Builds what the signing page shows of an open link's order, numbers included. */
+async function signingSummary(ctx: AppContext, order: HostingOrderRow, expiresMs: number): Promise<SigningSummary> {
+  const numbers = await ctx.storage.db
     .selectFrom('hosting_order_numbers')
     .select('phone_number')
     .where('hosting_order_id', '=', order.id)
     .orderBy('position')
     .execute();
   const info = parseTextEnableInfo(order);
-  const summary: SigningSummary = {
+  return {
     hostingOrderId: order.id,
     providerName: info.serviceProvider,
     loaType: info.loaType === 'Reseller' ? 'RESELLER' : 'DIRECT',
@@ -96,14 +114,17 @@ async function lookUp(db: Transaction<Database> | AppContext['storage']['db'], c
     isTollFree: order.is_toll_free === 1,
     phoneNumbers: numbers.map((number) => number.phone_number),
     ...(order.scheduled_osr_update_ms === null ? {} : { scheduledUpdateTime: new Date(order.scheduled_osr_update_ms).toISOString() }),
-    expiresAt: new Date(link.expires_ms).toISOString(),
+    expiresAt: new Date(expiresMs).toISOString(),
   };
-  return { state: { kind: 'open', summary }, order };
 }
 
 /** Reads what a signing link leads to, without changing anything. */
 export async function openSigningLink(ctx: AppContext, token: string): Promise<SigningLinkState> {
-  return (await lookUp(ctx.storage.db, ctx, token)).state;
+  const { state, order } = await lookUp(ctx.storage.db, ctx, token);
+  if (state.kind !== 'open' || order === undefined) {
+    return refusedState(state);
+  }
+  return { kind: 'open', summary: await signingSummary(ctx, order, state.expiresMs) };
 }
 
 /**
@@ -157,7 +178,7 @@ export async function signLoa(ctx: AppContext, token: string, fullName: unknown,
   }
   const before = await lookUp(ctx.storage.db, ctx, token);
   if (before.state.kind !== 'open' || before.order === undefined) {
-    return { kind: 'refused', state: before.state };
+    return { kind: 'refused', state: refusedState(before.state) };
   }
   const order = before.order;
   const original = await ctx.storage.db
@@ -224,7 +245,7 @@ export async function declineLoa(ctx: AppContext, token: string, reason: unknown
   const result = await ctx.storage.db.transaction().execute(async (trx): Promise<DeclineResult> => {
     const before = await lookUp(trx, ctx, token);
     if (before.state.kind !== 'open' || before.order === undefined) {
-      return { kind: 'refused', state: before.state };
+      return { kind: 'refused', state: refusedState(before.state) };
     }
     const order = before.order;
     await ctx.storage.dialect.lockHostingOrder(trx, order.id);
