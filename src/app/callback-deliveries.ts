@@ -37,9 +37,30 @@ export interface CallbackDeliveryFilter {
   hostingOrderId?: string;
 }
 
-/** Lists a project's events, newest first, each with every delivery attempt. */
+/** Loads every delivery attempt of the given events, grouped by event id, in attempt order. */
+export async function loadAttemptsByEvent(ctx: AppContext, eventIds: readonly string[]): Promise<Map<string, CallbackAttemptRow[]>> {
+  const attemptsByEvent = new Map<string, CallbackAttemptRow[]>();
+  if (eventIds.length === 0) {
+    return attemptsByEvent;
+  }
+  const attempts = await ctx.storage.db
+    .selectFrom('callback_attempts')
+    .selectAll()
+    .where('event_id', 'in', [...eventIds])
+    .orderBy('attempt')
+    .orderBy('started_ms')
+    .execute();
+  for (const attempt of attempts) {
+    const list = attemptsByEvent.get(attempt.event_id) ?? [];
+    list.push(attempt);
+    attemptsByEvent.set(attempt.event_id, list);
+  }
+  return attemptsByEvent;
+}
+
 const DELIVERY_STATES = ['PENDING', 'DELIVERED', 'FAILED', 'NO_URL'];
 
+/** Lists a project's events, newest first, each with every delivery attempt. */
 export async function listCallbackDeliveries(ctx: AppContext, projectId: string, filter: CallbackDeliveryFilter) {
   if (filter.deliveryState !== undefined && filter.deliveryState !== '' && !DELIVERY_STATES.includes(filter.deliveryState)) {
     throw invalidArgument([{ field: 'deliveryState', description: `${describeValue(filter.deliveryState)} is not one of ${DELIVERY_STATES.join(', ')}.` }]);
@@ -49,25 +70,7 @@ export async function listCallbackDeliveries(ctx: AppContext, projectId: string,
   if (filter.resourceId) query = query.where('resource_id', '=', filter.resourceId);
   if (filter.hostingOrderId) query = query.where('hosting_order_id', '=', filter.hostingOrderId);
   const events = await query.orderBy('created_ms', 'desc').orderBy('id', 'desc').limit(MAX_LISTED_DELIVERIES).execute();
-  const attempts =
-    events.length === 0
-      ? []
-      : await ctx.storage.db
-          .selectFrom('callback_attempts')
-          .selectAll()
-          .where(
-            'event_id',
-            'in',
-            events.map((event) => event.id),
-          )
-          .orderBy('attempt')
-          .execute();
-  const attemptsByEvent = new Map<string, CallbackAttemptRow[]>();
-  for (const attempt of attempts) {
-    const list = attemptsByEvent.get(attempt.event_id) ?? [];
-    list.push(attempt);
-    attemptsByEvent.set(attempt.event_id, list);
-  }
+  const attemptsByEvent = await loadAttemptsByEvent(ctx, events.map((event) => event.id));
   return events.map((event) => callbackDeliveryView(event, attemptsByEvent.get(event.id) ?? []));
 }
 

@@ -4,6 +4,7 @@
  */
 import type { CallbackAttemptRow, CallbackEventRow } from '../storage/schema.js';
 import type { AppContext } from './context.js';
+import { loadAttemptsByEvent } from './callback-deliveries.js';
 
 /** Events shown per console page. */
 export const DELIVERIES_PER_PAGE = 50;
@@ -129,26 +130,7 @@ export async function listDeliveriesForConsole(ctx: AppContext, filter: Delivery
   const rows = await query.orderBy('created_ms', 'desc').orderBy('id', 'desc').limit(DELIVERIES_PER_PAGE + 1).execute();
   const events = rows.slice(0, DELIVERIES_PER_PAGE);
 
-  const attempts =
-    events.length === 0
-      ? []
-      : await ctx.storage.db
-          .selectFrom('callback_attempts')
-          .selectAll()
-          .where(
-            'event_id',
-            'in',
-            events.map((event) => event.id),
-          )
-          .orderBy('attempt')
-          .orderBy('started_ms')
-          .execute();
-  const attemptsByEvent = new Map<string, CallbackAttemptRow[]>();
-  for (const attempt of attempts) {
-    const list = attemptsByEvent.get(attempt.event_id) ?? [];
-    list.push(attempt);
-    attemptsByEvent.set(attempt.event_id, list);
-  }
+  const attemptsByEvent = await loadAttemptsByEvent(ctx, events.map((event) => event.id));
 
   const last = events.at(-1);
   return {
