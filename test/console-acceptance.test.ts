@@ -1,9 +1,9 @@
 /**
- * Acceptance tests of issue 5, in real Chromium:
+ * Acceptance tests of the console, in real Chromium:
  * 1. In production mode an operator takes a text-enable order from SUBMITTED to
  *    COMPLETED with the console alone: approving the blanket LOA and ownership, and
  *    completing the OSR, SMS platform and campaign tasks. The customer's side uses only
- *    the public API; the operator's side never calls the admin API.
+ *    the public API, and the operator's side never calls the admin API.
  * 2. Every failure code of the spec is produced by a fault rule or a campaign state and
  *    shows both in the console and in the signed callbacks.
  */
@@ -38,7 +38,7 @@ async function orderState(test: TestService, hostingOrderId: string): Promise<st
   return ((await (await test.api(`/hostingOrders/${hostingOrderId}`)).json()) as { state: string }).state;
 }
 
-describe('production: a text-enable order taken to COMPLETED through the console only', () => {
+describe('production order through console only', () => {
   let browser: Browser;
   let page: Page;
   let test: TestService;
@@ -61,7 +61,7 @@ describe('production: a text-enable order taken to COMPLETED through the console
     );
     browser = await launchBrowser();
     page = await browser.newPage();
-    // The task list asks before completing a task; the operator confirms.
+    // The task list prompts for confirmation before completing a task, and the operator confirms.
     page.on('dialog', (dialog) => void dialog.accept());
   });
 
@@ -71,7 +71,7 @@ describe('production: a text-enable order taken to COMPLETED through the console
     await receiver.stop();
   });
 
-  it('goes SUBMITTED → IN_PROGRESS → COMPLETED with every step done by an operator in the console', async () => {
+  it('completes text-enable order by operator', async () => {
     // Customer: callback secret and qualification, through the public API.
     await test.api('/callbackConfiguration', { method: 'PATCH', body: JSON.stringify({ hmacSecret: HMAC_SECRET }) });
     expect((await test.api('/qualifiedNumbers:addNumbers', { method: 'POST', body: JSON.stringify({ phoneNumbers: numbers }) })).status).toBe(200);
@@ -111,7 +111,7 @@ describe('production: a text-enable order taken to COMPLETED through the console
     const order = (await created.json()) as { hostingOrderId: string; state: string };
     expect(order.state).toBe('SUBMITTED');
 
-    // Operator: work the task queue until nothing is left: 2 OSR updates, 2 SMS provisionings, 2 campaign links.
+    // Operator: work the task queue until it is empty, completing 2 OSR updates, 2 SMS provisionings and 2 campaign links.
     const completedKinds: string[] = [];
     const deadline = Date.now() + 30_000;
     while (completedKinds.length < 6 && Date.now() < deadline) {
@@ -157,7 +157,7 @@ describe('production: a text-enable order taken to COMPLETED through the console
   });
 });
 
-describe('sandbox: every failure code from a fault rule or a campaign state, in the console and the callbacks', () => {
+describe('sandbox failure codes in console and callbacks', () => {
   let test: TestService;
   let callbackUrl: string;
   const receiver = new CallbackReceiver();
@@ -172,7 +172,7 @@ describe('sandbox: every failure code from a fault rule or a campaign state, in 
     await receiver.stop();
   });
 
-  it('produces each of the spec’s failure codes', async () => {
+  it('produces every spec failure code', async () => {
     await test.api('/callbackConfiguration', { method: 'PATCH', body: JSON.stringify({ hmacSecret: HMAC_SECRET }) });
     await test.admin(`/projects/${test.projectId}`, { method: 'PATCH', body: JSON.stringify({ importOrderLimit: 20, isBlanketLoaApproved: true }) });
 
@@ -207,7 +207,7 @@ describe('sandbox: every failure code from a fault rule or a campaign state, in 
     const ruleOrder = await importOrder([...byCampaignRule, 'NUMBER_PROVISIONING_FAILED'].map((code) => numberFor.get(code) as string), 'CFAULTS');
     const expiredOrder = await importOrder([numberFor.get('CAMPAIGN_EXPIRED') as string], 'CEXPIRED');
 
-    // INVALID_NNID needs an OSR update: a text-enable order under the project's blanket LOA.
+    // INVALID_NNID needs an OSR update, so its number gets a text-enable order under the project's blanket LOA.
     const osrNumber = numberFor.get('INVALID_NNID') as string;
     await test.api('/qualifiedNumbers:addNumbers', { method: 'POST', body: JSON.stringify({ phoneNumbers: [osrNumber] }) });
     await waitUntil(
@@ -232,10 +232,14 @@ describe('sandbox: every failure code from a fault rule or a campaign state, in 
       expect(callback.headers['x-sinch-signature']).toBe(signatureOf(callback.rawBody));
     }
     const payloads = receiver.payloads();
+    const stepEventByCode = new Map([
+      ['INVALID_NNID', 'OSR_UPDATE'],
+      ['NUMBER_PROVISIONING_FAILED', 'PROVISIONING_TO_SMS_PLATFORM'],
+    ]);
     for (const [code, phoneNumber] of numberFor) {
       const hosting = payloads.find((payload) => payload.eventType === 'HOSTING_PROCESS' && payload.resourceId === phoneNumber);
       expect(hosting, code).toMatchObject({ status: 'FAILED', failureCode: code });
-      const stepEvent = code === 'INVALID_NNID' ? 'OSR_UPDATE' : code === 'NUMBER_PROVISIONING_FAILED' ? 'PROVISIONING_TO_SMS_PLATFORM' : 'LINK_TO_10DLC_CAMPAIGN';
+      const stepEvent = stepEventByCode.get(code) ?? 'LINK_TO_10DLC_CAMPAIGN';
       const step = payloads.find((payload) => payload.eventType === stepEvent && payload.resourceId === phoneNumber);
       expect(step, code).toMatchObject({ status: 'FAILED' });
     }
@@ -248,12 +252,17 @@ describe('sandbox: every failure code from a fault rule or a campaign state, in 
       expect(response.status).toBe(200);
       pages.set(hostingOrderId, response.text);
     }
-    const orderOf = (code: string) => (code === 'CAMPAIGN_EXPIRED' ? expiredOrder : code === 'INVALID_NNID' ? osrOrder : ruleOrder);
+
+    const orderByCode = new Map([
+      ['CAMPAIGN_EXPIRED', expiredOrder],
+      ['INVALID_NNID', osrOrder],
+    ]);
     for (const [code, phoneNumber] of numberFor) {
-      const text = pages.get(orderOf(code)) ?? '';
+      const text = pages.get(orderByCode.get(code) ?? ruleOrder) ?? '';
       const row = text.split('<tr>').find((cells) => cells.includes(phoneNumber) && cells.includes(code));
       expect(row, `${code} on the order page next to ${phoneNumber}`).toBeDefined();
     }
+
     for (const code of FAILURE_CODES) {
       const deliveries = await client.get(`/console/deliveries?projectId=${test.projectId}&resourceId=${encodeURIComponent(numberFor.get(code) as string)}`);
       expect(deliveries.status).toBe(200);

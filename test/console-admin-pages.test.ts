@@ -174,7 +174,7 @@ function basicAuthorization(keyId: string, keySecret: string): string {
   return `Basic ${Buffer.from(`${keyId}:${keySecret}`).toString('base64')}`;
 }
 
-/** The event ids of the delivery articles on a callback page, in page order. */
+/** Extracts the event ids of the delivery articles on a callback page, in page order. */
 function eventIdsOnPage(text: string): string[] {
   return [...text.matchAll(/<article class="delivery" id="event-([a-z0-9]+)"/g)].map((match) => match[1] as string);
 }
@@ -183,7 +183,7 @@ function nextPageHref(text: string): string | undefined {
   return /<a href="([^"]+)">Next page<\/a>/.exec(text)?.[1]?.replaceAll('&amp;', '&');
 }
 
-/** The one-time form id of the "Create access key" form on a project page. */
+/** Extracts the one-time form id of the "Create access key" form on a project page. */
 function createKeyFormId(text: string): string {
   const formId = /action="[^"]*\/access-keys"[^>]*>.*?name="formId" value="([^"]+)"/s.exec(text)?.[1];
   expect(formId, 'form id of the create-key form').toBeDefined();
@@ -351,8 +351,8 @@ describe.each(DIALECTS)('console admin pages on %s', (dialect) => {
     const silent = '+13035550104';
     await importNumber(service, silent);
     const noUrl = await waitForDelivery(service, silent, 'NO_URL');
-    const refused = await client.act('/console/deliveries/redeliver', { projectId: service.projectId, eventId: noUrl.eventId, returnTo });
-    expect(errorFlash(refused)).toContain('has no callback URL');
+    const rejected = await client.act('/console/deliveries/redeliver', { projectId: service.projectId, eventId: noUrl.eventId, returnTo });
+    expect(errorFlash(rejected)).toContain('has no callback URL');
     const missing = await client.act('/console/deliveries/redeliver', { returnTo });
     expect(errorFlash(missing)).toContain('projectId: is missing');
   });
@@ -436,8 +436,8 @@ describe.each(DIALECTS)('console admin pages on %s', (dialect) => {
       ['2.5', 'use an integer from 1 to 500'],
       ['501', 'use an integer from 1 to 500'],
     ]) {
-      const refused = await client.act(`${base}/import-limit`, { importOrderLimit: value as string, returnTo: base });
-      expect(errorFlash(refused), value).toContain(message);
+      const rejected = await client.act(`${base}/import-limit`, { importOrderLimit: value as string, returnTo: base });
+      expect(errorFlash(rejected), value).toContain(message);
     }
     expect((await adminJson<ProjectBody>(service, 'GET', `/projects/${service.projectId}`)).importOrderLimit).toBe(2);
     const cleared = await client.act(`${base}/import-limit`, { importOrderLimit: '', returnTo: base });
@@ -551,12 +551,12 @@ describe.each(DIALECTS)('console admin pages on %s', (dialect) => {
       ['99999999999', 'seconds', '99999999999 seconds is more than 366 days'],
       ['1', 'weeks', 'unit: &quot;weeks&quot; is not one of seconds, minutes, hours, days'],
     ]) {
-      const refused = await client.act('/console/clock/advance', { amount: amount as string, unit: unit as string, returnTo: '/console/clock' });
-      expect(errorFlash(refused), `${amount} ${unit}`).toContain(message);
+      const rejected = await client.act('/console/clock/advance', { amount: amount as string, unit: unit as string, returnTo: '/console/clock' });
+      expect(errorFlash(rejected), `${amount} ${unit}`).toContain(message);
     }
     expect((await adminJson<ClockBody>(service, 'GET', '/clock')).offsetMs).toBe(after.offsetMs);
-    const adminRefused = await service.admin('/clock:advance', { method: 'POST', body: JSON.stringify({ seconds: 366 * 86_400 + 1 }) });
-    expect(adminRefused.status).toBe(400);
+    const adminRejected = await service.admin('/clock:advance', { method: 'POST', body: JSON.stringify({ seconds: 366 * 86_400 + 1 }) });
+    expect(adminRejected.status).toBe(400);
   });
 });
 
@@ -673,14 +673,14 @@ describe('console admin pages in Chromium', () => {
     await page.getByLabel('Amount').fill('3');
     await page.getByLabel('Unit').selectOption('minutes');
 
-    // Each way of advancing asks first; declining leaves the clock alone.
+    // Each way of advancing prompts for confirmation first, and dismissing it leaves the clock unchanged.
     const questions: string[] = [];
     let isAccepted = false;
-    const answer = (dialog: Dialog): void => {
+    const handleDialog = (dialog: Dialog): void => {
       questions.push(dialog.message());
       void (isAccepted ? dialog.accept() : dialog.dismiss());
     };
-    page.on('dialog', answer);
+    page.on('dialog', handleDialog);
     await page.getByRole('button', { name: 'Advance', exact: true }).click();
     await page.getByRole('button', { name: '+1 day' }).click();
     expect(questions).toEqual(['The clock cannot go back. Advance it by 3 minutes?', 'The clock cannot go back. Advance it by 1 day?']);
@@ -705,7 +705,7 @@ describe('console admin pages in Chromium', () => {
     await page.getByRole('button', { name: 'Advance', exact: true }).click();
     await expectError('400 days is more than 366 days');
     expect((await adminJson<ClockBody>(service, 'GET', '/clock')).offsetMs).toBe(end.offsetMs);
-    page.off('dialog', answer);
+    page.off('dialog', handleDialog);
   });
 
   it('creates a project and manages keys, limits and campaigns', async () => {
@@ -774,7 +774,7 @@ describe('console admin pages in Chromium', () => {
   });
 });
 
-/** The pages of this file; `{projectId}` stands for the test project's id. */
+/** Pages tested in this file, where `{projectId}` is a placeholder for the test project's id. */
 const GATED_PAGES = ['/console/deliveries', '/console/emails', '/console/voice-calls', '/console/clock', '/console/projects', '/console/projects/{projectId}'];
 
 describe('console admin pages gate', () => {
@@ -824,7 +824,7 @@ describe('console admin pages gate', () => {
     }
   });
 
-  it('refuses every action without a session or CSRF token', async () => {
+  it('rejects actions without session or token', async () => {
     const before = await adminSnapshot();
     const anonymous = new ConsoleClient(service.baseUrl);
     const client = await ConsoleClient.login(service.baseUrl, TEST_ADMIN_TOKEN);
@@ -842,7 +842,7 @@ describe('console admin pages gate', () => {
     expect((await service.api('/importedNumbers')).status).toBe(200);
   });
 
-  it('answers unknown console paths with an HTML 404', async () => {
+  it('returns HTML 404 for unknown paths', async () => {
     const unknownPaths = [
       `/console/projects/${service.projectId}/access-keys`,
       '/console/numbers/%2B12025550134',

@@ -1,7 +1,7 @@
 /**
- * The console's gate: no page, download or action works without a session; no action
- * works without the session's CSRF token or from another origin; the login form,
- * session cookie, logout and security headers behave as docs/console.md says.
+ * Tests of the console's gate. No page, download or action works without a session, and no
+ * action works without the session's CSRF token or from another origin. The login form,
+ * session cookie, logout and security headers behave as documented in docs/console.md.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_SESSION_COOKIE, safeConsolePath } from '../src/http/routes/console.js';
@@ -17,7 +17,7 @@ interface RecordedRoute {
   path: string;
 }
 
-/** Every route the console's page modules register, read through a recording router. */
+/** Lists every route the console's page modules register, through a recording router. */
 function consoleRoutes(): RecordedRoute[] {
   const routes: RecordedRoute[] = [];
   const recorder: ConsoleRouter = {
@@ -31,7 +31,7 @@ function consoleRoutes(): RecordedRoute[] {
   return routes;
 }
 
-/** Fills path parameters with plausible values; the gate must refuse before they matter. */
+/** Fills path parameters with plausible values, which the gate must reject before they matter. */
 function concretePath(path: string, projectId: string): string {
   return path
     .replace(':projectId', encodeURIComponent(projectId))
@@ -67,7 +67,7 @@ describe('console gate', () => {
     }
   });
 
-  it('refuses every action without a session, with nothing changed', async () => {
+  it('rejects actions without a session', async () => {
     const anonymous = new ConsoleClient(test.baseUrl);
     const before = await (await test.admin('/projects')).json();
     for (const route of [...routes.filter((candidate) => candidate.kind === 'action'), { kind: 'action', path: '/console/logout' }]) {
@@ -79,7 +79,7 @@ describe('console gate', () => {
     expect(await (await test.admin('/projects')).json()).toEqual(before);
   });
 
-  it('refuses every action with a session but a missing, wrong or cross-site CSRF token', async () => {
+  it('rejects actions without valid CSRF token', async () => {
     const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
     const before = await (await test.admin('/projects')).json();
     for (const route of routes.filter((candidate) => candidate.kind === 'action')) {
@@ -94,11 +94,11 @@ describe('console gate', () => {
       expect(crossSiteFetch.status, path).toBe(403);
     }
     expect(await (await test.admin('/projects')).json()).toEqual(before);
-    // The session still works after the refusals.
+    // The session still works after the rejections.
     expect((await client.get('/console')).status).toBe(200);
   });
 
-  it('forged project creation without the token is refused and creates nothing', async () => {
+  it('rejects forged project creation', async () => {
     const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
     const forged = await client.post('/console/projects', { csrfToken: '', projectId: 'forged-project', displayName: 'Forged' });
     expect(forged.status).toBe(403);
@@ -106,7 +106,7 @@ describe('console gate', () => {
     expect(projects.projects.map((project) => project.projectId)).not.toContain('forged-project');
   });
 
-  it('sets an HttpOnly, SameSite=Strict session cookie scoped to /console and keeps only its hash', async () => {
+  it('sets strict session cookie, stores hash', async () => {
     const client = new ConsoleClient(test.baseUrl);
     await client.get('/console/login');
     const response = await fetch(`${test.baseUrl}/console/login`, {
@@ -129,7 +129,7 @@ describe('console gate', () => {
     expect(JSON.stringify(stored)).not.toContain(value);
   });
 
-  it('ends the session on logout, so the old cookie opens nothing', async () => {
+  it('logout invalidates the session cookie', async () => {
     const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
     const cookie = client.cookieHeader();
     const logout = await client.post('/console/logout', {});
@@ -139,7 +139,7 @@ describe('console gate', () => {
     expect(replay.status).toBe(303);
   });
 
-  it('sends the security headers on pages and assets', async () => {
+  it('sends security headers on pages', async () => {
     const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
     for (const path of ['/console', '/console/login', '/console/assets/console.css', '/console/assets/console.js']) {
       const response = await client.get(path);
@@ -157,7 +157,7 @@ describe('console gate', () => {
     expect(page.text).not.toMatch(/<script>(?!<\/script>)|\sstyle="|\son[a-z]+="/i);
   });
 
-  it('refuses a JSON body, an oversized form and a NUL character with a console page, changing nothing', async () => {
+  it('rejects JSON, oversized and NUL bodies', async () => {
     const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
     const path = `/console/projects/${test.projectId}/blanket-loa`;
     const before = await (await test.admin(`/projects/${test.projectId}`)).json();
@@ -180,7 +180,7 @@ describe('console gate', () => {
     expect(await (await test.admin(`/projects/${test.projectId}`)).json()).toEqual(before);
   });
 
-  it('answers an unreadable console address with a console page', async () => {
+  it('returns console page for malformed URLs', async () => {
     const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
     for (const path of ['/console/%ff', '/console/orders/abc%']) {
       const response = await client.get(path);
@@ -193,7 +193,7 @@ describe('console gate', () => {
     expect(api.headers.get('content-type')).toContain('application/json');
   });
 
-  it('refuses a clock unit that is only an object property name', async () => {
+  it('rejects object property names as clock units', async () => {
     const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
     const before = (await (await test.admin('/clock')).json()) as { offsetMs: number };
     for (const unit of ['constructor', '__proto__', 'toString']) {
@@ -204,7 +204,7 @@ describe('console gate', () => {
     expect(((await (await test.admin('/clock')).json()) as { offsetMs: number }).offsetMs).toBe(before.offsetMs);
   });
 
-  it('never redirects outside the console after login or an action', () => {
+  it('never redirects outside the console', () => {
     for (const bad of [
       'https://attacker.example/',
       '//attacker.example',
@@ -227,7 +227,8 @@ describe('console gate', () => {
   });
 });
 
-// A service of its own: the login throttle counts per client address, and every test here comes from 127.0.0.1.
+// This block starts its own service because the login throttle counts per client address,
+// and every test here connects from 127.0.0.1.
 describe('console login throttle', () => {
   let throttled: TestService;
 
@@ -239,7 +240,7 @@ describe('console login throttle', () => {
     await throttled.close();
   });
 
-  it('refuses a wrong admin token, a login without its CSRF cookie, and too many failures', async () => {
+  it('rejects bad logins and throttles failures', async () => {
     const client = new ConsoleClient(throttled.baseUrl);
     await client.get('/console/login');
     const wrong = await client.post('/console/login', { adminToken: 'not-the-token' });
@@ -266,7 +267,7 @@ describe('console login throttle', () => {
 });
 
 describe('console sessions across restarts and proxies', () => {
-  it('answers a redirect, not a 500, for a login whose next path has characters a Location header cannot carry', async () => {
+  it('redirects login with unencodable next path', async () => {
     const test = await startTestService(newSqliteUrl());
     try {
       const client = new ConsoleClient(test.baseUrl);
@@ -316,7 +317,7 @@ describe('console sessions across restarts and proxies', () => {
     }
   });
 
-  it('accepts posts whose Origin is the public base URL, as behind a TLS proxy', async () => {
+  it('accepts public base URL as Origin', async () => {
     const test = await startTestService(newSqliteUrl(), { PUBLIC_BASE_URL: 'https://numbers.example.test' });
     try {
       const client = new ConsoleClient(test.baseUrl);

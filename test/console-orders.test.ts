@@ -1,6 +1,6 @@
 /**
- * The console's hosting order, qualified number and imported number pages, driven in
- * real Chromium on SQLite and PostgreSQL: every page opened, every action clicked, and
+ * Tests of the console's hosting order, qualified number and imported number pages in
+ * real Chromium on SQLite and PostgreSQL. Each page is opened, each action clicked, and
  * each effect checked on the page and through the public or admin API. Bad filters,
  * empty reasons and unknown ids must give a message, never a 500. A fetch-level part
  * checks that the same pages and actions need a session and the CSRF token.
@@ -19,7 +19,7 @@ const SERVICE_PLAN_ID = 'plan-console';
 const CAMPAIGN_ID = 'CCONSOLE1';
 const DAY_MS = 86_400_000;
 const OK_IMPORT_NUMBER = '+12065550101';
-/** Sandbox magic line 0184: the SMS platform refuses the number, on every attempt. */
+/** Sandbox magic line 0184, which the SMS platform rejects on every attempt. */
 const FAILING_IMPORT_NUMBER = '+12065550184';
 const BLANKET_NUMBERS = ['+12065550111', '+12065550112'];
 const DIRECT_NUMBER = '+12065550121';
@@ -202,7 +202,7 @@ describe.each(DIALECTS)('console order pages on %s', (dialect) => {
     await receiver.stop();
   });
 
-  it('refuses pages and actions without session or token', async () => {
+  it('rejects requests without session or token', async () => {
     const anonymous = new ConsoleClient(service.baseUrl);
     const pages = [
       '/console/orders',
@@ -254,7 +254,7 @@ describe.each(DIALECTS)('console order pages on %s', (dialect) => {
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Hosting orders');
     const ids = await tableRows().locator('td:first-child').allInnerTexts();
     expect(ids).toEqual([directOrderId, blanketOrderId, importOrderId]);
-    // The import order's failing number shows in the list; the other orders have none failed yet.
+    // The import order's failing number shows in the list, while the other orders have no failed numbers yet.
     const failedColumn = (await page.locator('main table thead th').allInnerTexts()).indexOf('Failed numbers');
     expect(failedColumn).toBeGreaterThan(0);
     expect(await tableRows().locator(`td:nth-child(${failedColumn + 1})`).allInnerTexts()).toEqual(['0', '0', '1']);
@@ -365,7 +365,7 @@ describe.each(DIALECTS)('console order pages on %s', (dialect) => {
       await setMessage(stored.sms_error_message);
     }
 
-    // The blanket order names no campaign, so its campaign step is STATE_UNSPECIFIED: shown muted, not as a warning.
+    // The blanket order names no campaign, so its campaign step is STATE_UNSPECIFIED, which is shown muted rather than as a warning.
     await open(orderPagePath(blanketOrderId));
     const campaignBadge = page.locator('tr', { hasText: BLANKET_NUMBERS[0] as string }).first().locator('.state', { hasText: 'STATE_UNSPECIFIED' });
     expect(await campaignBadge.getAttribute('class')).toBe('state muted');
@@ -458,7 +458,7 @@ describe.each(DIALECTS)('console order pages on %s', (dialect) => {
     expect(await mainText()).toContain('has no LOA document');
   });
 
-  it('refuses actions that do not fit the order', async () => {
+  it('rejects actions not fitting the order', async () => {
     const operator = await ConsoleClient.login(service.baseUrl, service.adminToken);
     await operator.get(orderPagePath(importOrderId));
     const rejectImport = await operator.act(`${orderPagePath(importOrderId)}/reject`, { reason: 'not allowed', returnTo: orderPagePath(importOrderId) });

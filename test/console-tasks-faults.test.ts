@@ -1,7 +1,7 @@
 /**
- * The task queue and fault pages of the console, driven in real Chromium: an operator
- * completes and fails manual carrier tasks (production mode) and adds and deletes fault
- * rules (sandbox mode), and the effects show through the public and admin APIs.
+ * Tests of the console's task queue and fault pages in real Chromium. In production mode an
+ * operator completes and fails manual carrier tasks. In sandbox mode the operator adds and
+ * deletes fault rules. The effects are checked through the public and admin APIs.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,7 +68,7 @@ describe('console task queue (production, manual carrier mode)', () => {
     await receiver.stop();
   });
 
-  it('completes one number and fails another with a code, through the task pages', async () => {
+  it('completes and fails tasks through pages', async () => {
     const numbers = ['+12065550111', '+12065550112'];
     const created = await test.api('/hostingOrders:importNumbers', {
       method: 'POST',
@@ -88,7 +88,7 @@ describe('console task queue (production, manual carrier mode)', () => {
     expect(headers).toContain('Project');
     await expect(rows.first().locator('td').nth(headers.indexOf('Project')).textContent()).resolves.toBe(test.projectId);
 
-    // The list asks before completing a task; declining changes nothing.
+    // The list prompts for confirmation before completing a task, and dismissing the prompt changes nothing.
     const questions: string[] = [];
     page.once('dialog', (dialog) => {
       questions.push(dialog.message());
@@ -107,14 +107,14 @@ describe('console task queue (production, manual carrier mode)', () => {
       await expect(page.locator('.flash').textContent()).resolves.toContain('completed; the order continues');
     }
 
-    // Campaign tasks follow; fail the first number's with a code on its task page.
+    // Campaign tasks follow. The first number's task fails with a code on its task page.
     const campaignTasks = await waitUntil(() => openTasks(test, 'CAMPAIGN_LINK'), (tasks) => tasks.length === 2);
     const toFail = campaignTasks.find((task) => task.phoneNumber === numbers[0]) as TaskBody;
     const toComplete = campaignTasks.find((task) => task.phoneNumber === numbers[1]) as TaskBody;
     await page.goto(`${test.baseUrl}/console/tasks/${toFail.taskId}`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(`CAMPAIGN_LINK for ${numbers[0]}`);
 
-    // The browser does not send the fail form without a code, and the server refuses it too.
+    // The browser does not send the fail form without a code, and the server rejects it too.
     const failFormLocator = page.getByRole('form', { name: `Fail task ${toFail.taskId}` });
     await expect(failFormLocator.getByLabel('Failure code').getAttribute('required')).resolves.toBe('');
     await expect(failFormLocator.locator('select[name="failureCode"]:invalid').count()).resolves.toBe(1);
@@ -164,7 +164,7 @@ describe('console task queue (production, manual carrier mode)', () => {
     await expect(page.locator('tbody').textContent()).resolves.toContain('CAMPAIGN_MNO_SUSPENDED');
   });
 
-  it('refuses a second resolution of a task and a bad filter without a 500', async () => {
+  it('rejects repeat resolution and bad filters', async () => {
     const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
     const resolved = ((await (await test.admin('/operatorTasks?state=COMPLETED')).json()) as { operatorTasks: TaskBody[] }).operatorTasks[0] as TaskBody;
     const again = await client.act(`/console/tasks/${resolved.taskId}/complete`, { returnTo: `/console/tasks/${resolved.taskId}` });
@@ -178,7 +178,7 @@ describe('console task queue (production, manual carrier mode)', () => {
     expect(unknown.status).toBe(404);
   });
 
-  it('hides the signing token of LOA mails in the production outbox', async () => {
+  it('hides LOA signing token in outbox', async () => {
     const phoneNumber = '+13125550177';
     await test.api('/qualifiedNumbers:addNumbers', { method: 'POST', body: JSON.stringify({ phoneNumbers: [phoneNumber] }) });
     await waitUntil(
@@ -186,6 +186,7 @@ describe('console task queue (production, manual carrier mode)', () => {
       (body) => body.globalProcessState === 'GLOBAL_PROCESS_STATE_ELIGIBLE',
     );
     await test.admin(`/projects/${test.projectId}/qualifiedNumbers/${encodeURIComponent(phoneNumber)}:approveOwnership`, { method: 'POST', body: '{}' });
+
     const created = await test.api('/hostingOrders:textEnableNumbers', {
       method: 'POST',
       body: JSON.stringify({
@@ -201,16 +202,19 @@ describe('console task queue (production, manual carrier mode)', () => {
       }),
     });
     expect(created.status).toBe(200);
-    // The token exists only in the stored mail; the admin API and the console must both hide it.
+
+    // Only the stored mail contains the token, so the admin API and the console must both hide it.
     const stored = await waitUntil(
       () => test.service.ctx.storage.db.selectFrom('emails').select('links').where('project_id', '=', test.projectId).execute(),
       (rows) => rows.length > 0,
     );
     const token = /\/loa\/([^/?#"]+)/.exec(stored[0]?.links ?? '')?.[1];
     expect(token).toBeDefined();
+
     const adminEmails = await (await test.admin(`/projects/${test.projectId}/emails`)).text();
     expect(adminEmails).toContain('/loa/[hidden]');
     expect(adminEmails).not.toContain(token as string);
+
     const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
     const outbox = await client.get(`/console/emails?projectId=${test.projectId}`);
     expect(outbox.status).toBe(200);
@@ -248,7 +252,7 @@ describe('console fault rules (sandbox)', () => {
     return ((await (await test.admin(`/projects/${test.projectId}/faultRules`)).json()) as { faultRules: never[] }).faultRules;
   }
 
-  it('adds a rule that fails a campaign link, shows its hits, and deletes it', async () => {
+  it('adds, counts and deletes a rule', async () => {
     await page.goto(`${test.baseUrl}/console/faults?projectId=${test.projectId}`);
     const form = page.getByRole('form', { name: 'Add a fault rule' });
     await form.getByLabel('Target').selectOption('CAMPAIGN_REGISTRY');
@@ -287,7 +291,7 @@ describe('console fault rules (sandbox)', () => {
     expect(await rules()).toHaveLength(0);
   });
 
-  it('does not count a delivery held by a rule as failing', async () => {
+  it('does not count held deliveries as failing', async () => {
     const receiver = new CallbackReceiver();
     const callbackUrl = await receiver.start();
     try {
@@ -313,7 +317,7 @@ describe('console fault rules (sandbox)', () => {
       const client = await ConsoleClient.login(test.baseUrl, TEST_ADMIN_TOKEN);
       expect((await client.get(`/console?projectId=${test.projectId}`)).text).toContain('Failing callback deliveries: 0');
 
-      // A receiver that refuses does count.
+      // A receiver that responds with an error does count.
       receiver.respond = () => 500;
       await test.api('/importedNumbers', {
         method: 'POST',
@@ -329,7 +333,7 @@ describe('console fault rules (sandbox)', () => {
     }
   });
 
-  it('explains a bad rule on the page and stores nothing', async () => {
+  it('explains invalid rule, stores nothing', async () => {
     await page.goto(`${test.baseUrl}/console/faults?projectId=${test.projectId}`);
     const form = page.getByRole('form', { name: 'Add a fault rule' });
     await form.getByLabel('Target').selectOption('SMS_PLATFORM');
@@ -345,7 +349,7 @@ describe('console fault rules (sandbox)', () => {
     expect(message).toContain('many');
     expect(await rules()).toHaveLength(0);
 
-    // The form comes back with its choices and number prefix; the other fields stay out of the URL.
+    // The form comes back with its choices and number prefix, but the other fields stay out of the URL.
     await expect(form.getByLabel('Target').inputValue()).resolves.toBe('SMS_PLATFORM');
     await expect(form.getByLabel('Action').inputValue()).resolves.toBe('FAIL_TIMES');
     await expect(form.getByLabel('Number prefix').inputValue()).resolves.toBe('+1303555');
@@ -355,7 +359,7 @@ describe('console fault rules (sandbox)', () => {
     expect(refilledUrl.search).not.toContain('many');
     expect(refilledUrl.search).not.toContain('URL');
 
-    // A delivery action on a carrier target is refused too.
+    // A delivery action on a carrier target is rejected too.
     await form.getByLabel('Target').selectOption('SMS_PLATFORM');
     await form.getByLabel('Action').selectOption('DUPLICATE');
     await form.getByLabel('Failure code (FAIL_WITH_CODE)').selectOption('CAMPAIGN_EXPIRED');

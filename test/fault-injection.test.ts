@@ -53,7 +53,7 @@ interface DeliveryView {
 }
 
 const OPEN_STATES = ['WAITING', 'IN_PROGRESS'];
-/** Codes that only come from the SMS platform or the carrier registry; the campaign rules cover the rest. */
+/** Codes that only the SMS platform or the carrier registry produce. The campaign rules cover the rest. */
 const NON_CAMPAIGN_CODES = ['NUMBER_PROVISIONING_FAILED', 'INVALID_NNID'];
 
 function isSettled(view: NumberView): boolean {
@@ -224,9 +224,9 @@ describe.each(DIALECTS)('fault injection on %s', (dialect) => {
     };
     const results = await Promise.all(Array.from({ length: 30 }, post));
     expect(results.filter((result) => result.status === 200)).toHaveLength(10);
-    const refused = results.filter((result) => result.status !== 200);
-    expect(refused).toHaveLength(20);
-    for (const result of refused) {
+    const rejected = results.filter((result) => result.status !== 200);
+    expect(rejected).toHaveLength(20);
+    for (const result of rejected) {
       expect(result.status).toBe(400);
       expect(result.body.status).toBe('FAILED_PRECONDITION');
       expect(result.body.message).toContain(`already has ${MAX_FAULT_RULES_PER_PROJECT} fault rules`);
@@ -282,7 +282,7 @@ describe.each(DIALECTS)('fault injection on %s', (dialect) => {
     for (const [index, code] of campaignCodes.entries()) {
       await api.addRule({ target: 'CAMPAIGN_REGISTRY', action: 'FAIL_WITH_CODE', failureCode: code, numberPattern: campaignNumbers[index] });
     }
-    // Without a code of its own an SMS failure gives the default; with one, that code.
+    // An SMS rule without a failure code gives the default code, and a rule with one gives that code.
     const smsDefaultNumber = '+15035550150';
     const smsCodedNumber = '+15035550151';
     await api.addRule({ target: 'SMS_PLATFORM', action: 'FAIL_WITH_CODE', failureCode: 'NUMBER_PROVISIONING_FAILED', numberPattern: smsDefaultNumber });
@@ -375,7 +375,7 @@ describe.each(DIALECTS)('fault injection on %s', (dialect) => {
     expect(delivered?.attempts.map((attempt) => attempt.statusCode)).toEqual([null, 200]);
   });
 
-  it('DELAY holds the first delivery until the clock passes', async () => {
+  it('DELAY holds delivery until clock passes', async () => {
     const phoneNumber = '+14045550122';
     const rule = await api.addRule({ target: 'CALLBACK_DELIVERY', action: 'DELAY', delayMs: 3_600_000, numberPattern: phoneNumber });
     await api.importNumber(phoneNumber, { servicePlanId: 'plan-a' }, callbackUrl);
@@ -479,7 +479,7 @@ describe.each(DIALECTS)('seeded selection on %s', (dialect) => {
   const PERCENT = 50;
   const numbers = Array.from({ length: 10 }, (_unused, index) => `+1704555${String(100 + index).padStart(4, '0')}`);
 
-  /** Runs one fresh database: a 50% rule, ten numbers, and returns the numbers whose SMS step failed. */
+  /** Imports ten numbers under a 50% rule on a fresh database and returns those whose SMS step failed. */
   async function failedNumbersInFreshDatabase(): Promise<string[]> {
     const service = await startTestService(await newDatabaseUrl(dialect));
     try {
@@ -530,7 +530,7 @@ describe.each(DIALECTS)('production mode on %s', (dialect) => {
     await service?.close();
   });
 
-  it('rule creation is refused', async () => {
+  it('rejects rule creation', async () => {
     const response = await service.admin(`/projects/${service.projectId}/faultRules`, {
       method: 'POST',
       body: JSON.stringify({ target: 'SMS_PLATFORM', action: 'FAIL_TIMES', times: 1 }),

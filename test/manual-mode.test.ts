@@ -9,9 +9,9 @@ import type { TestService } from './helpers/service.js';
 import { startTestService, waitUntil } from './helpers/service.js';
 
 /**
- * Manual carrier mode end to end: the service runs in production mode, where every OSR
- * update, SMS provisioning and campaign link becomes an operator task that the tests
- * resolve through the admin API, as an operator would. The step's safety-net check is
+ * End-to-end tests of manual carrier mode. The service runs in production mode, where every
+ * OSR update, SMS provisioning and campaign link becomes an operator task. The tests
+ * resolve those tasks through the admin API, as an operator would. The step's safety-net check is
  * ten minutes, so an order that moves within seconds shows that resolving a task makes
  * the waiting step due at once.
  */
@@ -22,7 +22,7 @@ const KEY_SECRET = 'manual-mode-secret-0123456789';
 const SERVICE_PLAN_ID = 'plan-manual';
 const CAMPAIGN_ID = 'CMANUAL1';
 const HMAC_SECRET = 'manual-mode-hmac-secret';
-/** Production mode takes only https callback URLs; the test sender hands every POST to the loopback receiver. */
+/** Callback URL in https form because production mode accepts no other. The test sender posts to the loopback receiver instead. */
 const CALLBACK_URL = 'https://callbacks.example.com/numberhost';
 const PROVIDER_NNID = '4455667';
 const HOUR_MS = 3_600_000;
@@ -116,7 +116,7 @@ describe('carrier adapter configuration', () => {
     expect(() => loadConfig({ ...base, NUMBERHOST_MANUAL_CHECK_MS: '-1' })).toThrow(/NUMBERHOST_MANUAL_CHECK_MS="-1" is invalid/);
   });
 
-  it('requires the provider NNID and name in production, and warns about missing mail settings', () => {
+  it('validates production provider and mail settings', () => {
     const production = { ...base, NUMBERHOST_MODE: 'production' };
     expect(() => loadConfig({ ...production, NUMBERHOST_NNID: '' })).toThrow(/NUMBERHOST_NNID is required in production mode/);
     expect(() => loadConfig({ ...production, NUMBERHOST_PROVIDER_NAME: undefined })).toThrow(/NUMBERHOST_PROVIDER_NAME is required in production mode/);
@@ -312,7 +312,7 @@ describe.each(DIALECTS)('manual mode on %s', (dialect) => {
     expect((await getReport(hostingOrderId)).ongoingManualAction).toBe(0);
   });
 
-  it('refuses a second resolve of a task', async () => {
+  it('rejects a second task resolution', async () => {
     const phoneNumber = freshNumber();
     const hostingOrderId = await importOrder(phoneNumber);
     const smsTask = await waitForOpenTask(hostingOrderId, 'SMS_PROVISIONING');
@@ -331,7 +331,7 @@ describe.each(DIALECTS)('manual mode on %s', (dialect) => {
     await expectFlatError(await adminPost(`/operatorTasks/${smsTask.taskId}:finish`), 404, 'NOT_FOUND');
   });
 
-  it('refuses bad failure codes and writes nothing', async () => {
+  it('rejects invalid failure codes', async () => {
     const phoneNumber = freshNumber();
     const hostingOrderId = await importOrder(phoneNumber);
     const smsTask = await waitForOpenTask(hostingOrderId, 'SMS_PROVISIONING');
@@ -524,7 +524,7 @@ describe.each(DIALECTS)('manual mode on %s', (dialect) => {
     expect(hosting.map((payload) => payload.status)).toEqual(['FAILED', 'SUCCEEDED']);
   });
 
-  it('refuses to retry a rejected order', async () => {
+  it('rejects retry of rejected order', async () => {
     const phoneNumber = freshNumber();
     await addVerifiedNumber(phoneNumber);
     await adminOk('PATCH', `/projects/${PROJECT_ID}`, { isBlanketLoaApproved: true });

@@ -46,7 +46,7 @@ interface AttemptRecord {
   isDropped?: boolean;
 }
 
-/** How the attempt record of a delivery held by a DELAY or REORDER fault rule begins. */
+/** Prefix of the attempt error recorded for a delivery held by a DELAY or REORDER fault rule. */
 export const HELD_BY_FAULT_PREFIX = 'Held for ';
 
 /**
@@ -191,8 +191,10 @@ const IN_FLIGHT_WAIT_MS = 1000;
 
 /**
  * Returns whether an older job of the same event is held by a worker right now. Job ids
- * are ULIDs, so the older job has the smaller id; only the newer one waits, and two jobs
- * never wait for each other.
+ * are ULIDs, so the older job has the smaller id. Only the job with the larger id waits,
+ * so two jobs never wait for each other.
+ * NOTE: ULIDs made in the same millisecond sort randomly, so of two jobs queued in one
+ * millisecond the one queued second may be the one that proceeds.
  */
 async function isEarlierDeliveryInFlight(ctx: AppContext, eventId: string, jobId: string): Promise<boolean> {
   const earlier = await ctx.storage.db

@@ -43,8 +43,8 @@ export interface SignerDetails {
 /** A link's state without the open link's summary, which only the signing page needs. */
 type LinkCheck = Exclude<SigningLinkState, { kind: 'open' }> | { kind: 'open'; expiresMs: number };
 
-/** The state to report when a link cannot be used; an open link whose order is gone reads as unknown. */
-function refusedState(check: LinkCheck): Exclude<SigningLinkState, { kind: 'open' }> {
+/** Returns the state to report when a link cannot be used. An open link whose order is gone reports as unknown. */
+function unusableLinkState(check: LinkCheck): Exclude<SigningLinkState, { kind: 'open' }> {
   return check.kind === 'open' ? { kind: 'unknown' } : check;
 }
 
@@ -60,7 +60,7 @@ const MAX_USER_AGENT_CHARS = 500;
 /**
  * Checks what a link leads to: its order and whether it can still be signed. It reads
  * no numbers, so the checks inside the sign and decline transactions stay cheap for a
- * 500-number order; the signing page adds them with signingSummary.
+ * 500-number order. The signing page adds the numbers with signingSummary.
  */
 async function lookUp(db: Transaction<Database> | AppContext['storage']['db'], ctx: AppContext, token: string): Promise<LinkLookup> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) {
@@ -122,7 +122,7 @@ async function signingSummary(ctx: AppContext, order: HostingOrderRow, expiresMs
 export async function openSigningLink(ctx: AppContext, token: string): Promise<SigningLinkState> {
   const { state, order } = await lookUp(ctx.storage.db, ctx, token);
   if (state.kind !== 'open' || order === undefined) {
-    return refusedState(state);
+    return unusableLinkState(state);
   }
   return { kind: 'open', summary: await signingSummary(ctx, order, state.expiresMs) };
 }
@@ -178,7 +178,7 @@ export async function signLoa(ctx: AppContext, token: string, fullName: unknown,
   }
   const before = await lookUp(ctx.storage.db, ctx, token);
   if (before.state.kind !== 'open' || before.order === undefined) {
-    return { kind: 'refused', state: refusedState(before.state) };
+    return { kind: 'refused', state: unusableLinkState(before.state) };
   }
   const order = before.order;
   const original = await ctx.storage.db
@@ -245,7 +245,7 @@ export async function declineLoa(ctx: AppContext, token: string, reason: unknown
   const result = await ctx.storage.db.transaction().execute(async (trx): Promise<DeclineResult> => {
     const before = await lookUp(trx, ctx, token);
     if (before.state.kind !== 'open' || before.order === undefined) {
-      return { kind: 'refused', state: refusedState(before.state) };
+      return { kind: 'refused', state: unusableLinkState(before.state) };
     }
     const order = before.order;
     await ctx.storage.dialect.lockHostingOrder(trx, order.id);
@@ -296,8 +296,8 @@ export async function rejectOrderInTransaction(trx: Transaction<Database>, ctx: 
   if (moved.numUpdatedRows === 0n) {
     return false;
   }
-  // Tasks before numbers, the order in which resolving a task writes them, so that a
-  // concurrent resolution and this reject cannot deadlock on PostgreSQL.
+  // Tasks are written before numbers, the same order in which resolving a task writes
+  // them, so this reject and a concurrent resolution cannot deadlock on PostgreSQL.
   await cancelOrderOperatorTasks(trx, order.id, `Cancelled because order ${order.id} was rejected. ${reason}`, nowMs);
   const numbers = await trx
     .selectFrom('hosting_order_numbers')

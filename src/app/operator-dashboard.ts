@@ -68,7 +68,7 @@ function failingDeliveries(ctx: AppContext, projectId: string | undefined) {
   return query;
 }
 
-/** The counts and short lists of the console's dashboard, for one project or all of them. */
+/** Loads the counts and short lists of the console's dashboard, for one project or all of them. */
 export async function loadOperatorDashboard(ctx: AppContext, projectId?: string): Promise<OperatorDashboard> {
   const db = ctx.storage.db;
   const countBy = async (table: 'hosting_orders' | 'qualified_numbers' | 'imported_numbers', column: 'state' | 'sms_state' | 'campaign_state') => {

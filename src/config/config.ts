@@ -191,7 +191,7 @@ function isUnset(value: string | undefined): boolean {
   return value === undefined || value === '';
 }
 
-/** What a production start lacks to mail LOAs; sandbox keeps mail in the outbox on purpose. */
+/** Returns warnings for the settings a production start lacks to mail LOAs. The sandbox keeps mail in the outbox on purpose. */
 function productionWarnings(env: Env, mode: Mode): string[] {
   if (mode !== 'production') {
     return [];

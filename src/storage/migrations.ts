@@ -425,8 +425,8 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     const failed = results?.find((result) => result.status === 'Error');
     const reason = error instanceof Error ? error.message : String(error);
     // No failed migration means none started: the database could not be reached or read.
-    const what = failed === undefined ? 'Migrations could not run' : `Migration ${failed.migrationName} failed`;
-    throw new Error(`${what}: ${reason}`, { cause: error });
+    const summary = failed === undefined ? 'Migrations could not run' : `Migration ${failed.migrationName} failed`;
+    throw new Error(`${summary}: ${reason}`, { cause: error });
   }
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }

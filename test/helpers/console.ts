@@ -14,7 +14,7 @@ export interface ConsoleResponse {
   location: string | undefined;
 }
 
-/** A console client over plain HTTP: keeps its cookies and the CSRF token of the last page. */
+/** A console client over plain HTTP that keeps its cookies and the CSRF token of the last page. */
 export class ConsoleClient {
   private readonly cookies = new Map<string, string>();
   /** The CSRF token of the last page that had a form. */
@@ -22,7 +22,7 @@ export class ConsoleClient {
 
   constructor(readonly baseUrl: string) {}
 
-  /** Logs in with the admin token through the login form; throws when that fails. */
+  /** Logs in with the admin token through the login form, and throws when the login fails. */
   static async login(baseUrl: string, adminToken: string): Promise<ConsoleClient> {
     const client = new ConsoleClient(baseUrl);
     await client.get('/console/login');
@@ -48,11 +48,11 @@ export class ConsoleClient {
     return this.send(path, { method: 'POST', body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
   }
 
-  /** Posts an action and follows its redirect; returns the page it lands on. */
+  /** Posts an action, follows its redirect and returns the page it lands on. */
   async act(path: string, fields: Readonly<Record<string, string>> = {}): Promise<ConsoleResponse> {
     const response = await this.post(path, fields);
     if (response.status !== 303 || response.location === undefined) {
-      throw new Error(`Action ${path} answered ${response.status}: ${response.text.slice(0, 300)}`);
+      throw new Error(`Action ${path} returned ${response.status}: ${response.text.slice(0, 300)}`);
     }
     return this.get(response.location);
   }

@@ -2,8 +2,8 @@ import type { CallbackResponse, CallbackSender } from '../../src/domain/callback
 
 /**
  * A callback sender for production-mode tests. Production accepts only https callback
- * URLs on public addresses, which a test must never contact; this sender keeps the
- * callback URL's path and query and POSTs to a loopback receiver instead, over real HTTP.
+ * URLs on public addresses, which a test must never contact. So this sender POSTs over
+ * real HTTP to a loopback receiver instead, keeping only the callback URL's query.
  */
 export class ForwardingCallbackSender implements CallbackSender {
   constructor(private readonly receiverUrl: () => string) {}

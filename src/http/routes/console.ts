@@ -77,10 +77,10 @@ function sha256(text: string): Buffer {
 }
 
 /**
- * A console path to go back to after login or an action. Anything else (another
- * origin, `//host`, backslashes, dot segments plain or percent-encoded, control
- * characters, or any character outside printable ASCII, which a Location header cannot
- * carry) falls back to the dashboard, so neither can be turned into an open redirect.
+ * Returns the console path to go back to after login or an action. Anything else falls
+ * back to the dashboard, so no redirect can leave the console: another origin, `//host`,
+ * backslashes, dot segments plain or percent-encoded, control characters, and characters
+ * outside printable ASCII, which a Location header cannot carry.
  */
 export function safeConsolePath(candidate: string | undefined): string {
   if (
@@ -114,8 +114,8 @@ export function withReturnFields(location: string, form: Readonly<Record<string,
 }
 
 /**
- * Answers a console request that the router could not even read (a bad percent escape
- * in the path) with a console page instead of the API's JSON error.
+ * Sends a console page, instead of the API's JSON error, for a console request that the
+ * router could not read (a bad percent escape in the path).
  */
 export function sendConsoleRequestError(reply: FastifyReply, mode: 'sandbox' | 'production'): FastifyReply {
   const body = renderProblemBody('Request rejected', 'Nothing was changed: the address could not be read. Check its percent escapes, or go back and follow a link.');
@@ -149,9 +149,9 @@ class LoginThrottle {
 }
 
 /**
- * The operator console under `/console`: login with the admin token, a session cookie
- * (HttpOnly, SameSite=Strict, Secure over https), a CSRF token in every form, strict
- * security headers, and the page modules of src/web/console/pages.
+ * Registers the operator console under `/console`: login with the admin token, a session
+ * cookie (HttpOnly, SameSite=Strict, Secure over https), a CSRF token in every form,
+ * strict security headers, and the page modules of src/web/console/pages.
  */
 export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContext, adminToken: string, authenticator: Authenticator): Promise<void> {
   const isSecure = new URL(ctx.config.publicBaseUrl).protocol === 'https:';
@@ -179,7 +179,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
       renderConsoleShell({ title, section: undefined, body: renderProblemBody(title, message), mode: ctx.config.mode, csrfToken: session?.csrfToken }),
     );
 
-  /** Refuses cross-site posts by their Origin or Sec-Fetch-Site header, before the CSRF token is even read. */
+  /** Returns whether a post comes from another site, by its Origin or Sec-Fetch-Site header, before the CSRF token is read. */
   const isCrossSite = (request: FastifyRequest): boolean => {
     const fetchSite = request.headers['sec-fetch-site'];
     if (fetchSite === 'cross-site' || fetchSite === 'same-site') {
@@ -190,7 +190,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
       return false;
     }
     // Behind a TLS-terminating proxy the request arrives as http while the browser's
-    // Origin says https, so the public base URL's origin counts as this site too.
+    // Origin is https, so the public base URL's origin counts as this site too.
     return origin !== `${request.protocol}://${request.headers.host ?? ''}` && origin !== publicOrigin;
   };
 
@@ -212,7 +212,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
     // Errors raised before a handler runs (body type, body size, NUL characters), and
     // handler failures, get a console page instead of the API's JSON.
     scope.setErrorHandler(async (error, request, reply) => {
-      request.log.info({ err: { message: error instanceof Error ? error.message : String(error) }, url: request.routeOptions.url }, 'console request answered with an error page');
+      request.log.info({ err: { message: error instanceof Error ? error.message : String(error) }, url: request.routeOptions.url }, 'console request rejected with an error page');
       if (error instanceof ApiError) {
         return sendProblem(reply, ERROR_HTTP_MAPPING[error.code].httpStatus, 'Request rejected', `Nothing was changed: ${error.message}`);
       }
@@ -274,7 +274,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: AppContex
     const requireSession = async (request: FastifyRequest): Promise<ConsoleSession | undefined> =>
       findConsoleSession(ctx, readCookie(request.headers.cookie, CONSOLE_SESSION_COOKIE), sessionTokenDigest);
 
-    /** Checks the session and, for posts, the origin and the CSRF token; sends the refusal when one fails. */
+    /** Checks the session and, for posts, the origin and the CSRF token. Sends the rejection when a check fails. */
     const guard = async (request: FastifyRequest, reply: FastifyReply, isPost: boolean): Promise<ConsoleSession | undefined> => {
       const session = await requireSession(request);
       if (session === undefined) {

@@ -11,7 +11,7 @@ export interface LoginPageOptions {
   error?: string;
 }
 
-/** The login page: one field for the admin token. */
+/** Renders the login page: one field for the admin token. */
 export function renderLoginPage(options: LoginPageOptions): string {
   const error = options.error === undefined ? '' : html`<p class="flash error" role="alert">${options.error}</p>`;
   const body = html`<section class="login">
@@ -30,7 +30,7 @@ ${csrfField(options.csrfToken)}
   return renderConsoleShell({ title: 'Log in', section: undefined, body, mode: options.mode, csrfToken: undefined });
 }
 
-/** The body of a page that explains why a request was refused or found nothing. */
+/** Renders the body of a page that explains why a request was rejected or found nothing. */
 export function renderProblemBody(title: string, message: string): SafeHtml {
   return html`<h1>${title}</h1><p>${message}</p><p><a href="/console">Back to the dashboard</a></p>`;
 }

@@ -1,8 +1,8 @@
 /**
  * The contract between the console's page modules and the HTTP layer. A page module
  * registers pages (GET, rendered in the console shell), actions (POST forms that change
- * something and redirect) and downloads; the HTTP layer checks the session, the CSRF
- * token and the mode before any handler runs, so page modules never see an
+ * something and redirect) and downloads. The HTTP layer checks the session, the CSRF
+ * token and the mode before any handler runs, so page modules never receive an
  * unauthenticated request.
  */
 import type { FastifyRequest } from 'fastify';
@@ -62,7 +62,7 @@ export interface ConsoleDownload {
 }
 
 export interface RouteOptions {
-  /** The route answers 404 in production mode (virtual clock, call log, fault rules). */
+  /** The route responds with 404 in production mode (virtual clock, call log, fault rules). */
   isSandboxOnly?: boolean;
   /**
    * Form fields of an action that the router adds to the `returnTo` query string when the

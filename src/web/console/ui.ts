@@ -77,7 +77,7 @@ ${flash}${options.body}
 `.markup;
 }
 
-/** The hidden field that carries the session's CSRF token back with a form. */
+/** Returns the hidden field that carries the session's CSRF token back with a form. */
 export function csrfField(csrfToken: string): SafeHtml {
   return html`<input type="hidden" name="csrfToken" value="${csrfToken}">`;
 }
@@ -90,12 +90,12 @@ export interface ActionButtonOptions {
   csrfToken: string;
   /** Extra hidden fields. */
   fields?: Readonly<Record<string, string>>;
-  /** Question the console script asks before posting. */
+  /** Question of the confirmation prompt the console script shows before posting. */
   confirm?: string;
   style?: 'primary' | 'danger';
 }
 
-/** A one-button form that posts an action, e.g. "Redeliver". */
+/** Returns a one-button form that posts an action, e.g. "Redeliver". */
 export function actionButton(options: ActionButtonOptions): SafeHtml {
   const hidden = Object.entries(options.fields ?? {}).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
   const confirm = options.confirm === undefined ? '' : html` data-confirm="${options.confirm}"`;
@@ -117,7 +117,7 @@ function stateTone(state: string): string {
   return /(?:^|_)UNSPECIFIED$/.test(state) ? ' muted' : ' busy';
 }
 
-/** A state as a small badge, coloured by whether it is a success, a failure, in between, or not applicable. */
+/** Returns a state as a small badge, coloured by whether it is a success, a failure, in between, or not applicable. */
 export function stateBadge(state: string): SafeHtml {
   const tone = stateTone(state);
   return html`<span class="state${tone}">${state.replace(/^GLOBAL_PROCESS_STATE_/, '')}</span>`;
@@ -137,7 +137,7 @@ export interface Column<Row> {
   numeric?: boolean;
 }
 
-/** A table with a header row, or a muted line when there are no rows. */
+/** Returns a table with a header row, or a muted line when there are no rows. */
 export function dataTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[], empty = 'Nothing here yet.'): SafeHtml {
   if (rows.length === 0) {
     return html`<p class="muted">${empty}</p>`;
@@ -148,7 +148,7 @@ export function dataTable<Row>(rows: readonly Row[], columns: readonly Column<Ro
 </table>`;
 }
 
-/** A definition list of label/value pairs. */
+/** Returns a definition list of label/value pairs. */
 export function summaryList(entries: readonly (readonly [string, HtmlValue])[]): SafeHtml {
   return html`<dl class="summary">${entries.map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}</dl>`;
 }
@@ -168,12 +168,12 @@ export function selectField(name: string, label: string, options: readonly Selec
   )}</select></label>`;
 }
 
-/** Options for a select from plain values, with "any" (empty) first. */
+/** Returns the options of a select from plain values, with "any" (empty) first. */
 export function optionsWithAny(values: readonly string[], anyLabel = 'Any'): SelectOption[] {
   return [{ value: '', label: anyLabel }, ...values.map((value) => ({ value, label: value }))];
 }
 
-/** Path segment for a phone number: `+` as %2B, so the router never sees a space. */
+/** Returns the path segment of a phone number: `+` as %2B, so the router never decodes it to a space. */
 export function numberSegment(phoneNumber: string): string {
   return encodeURIComponent(phoneNumber);
 }

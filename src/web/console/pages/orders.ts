@@ -88,7 +88,7 @@ async function renderOrderList({ ctx, query }: ConsoleRequest) {
   const cursor: OrderCursor | undefined = decoded === undefined ? undefined : { createdMs: decoded[0] as number, id: decoded[1] as string };
   const page = await listOrdersForConsole(ctx, filter, cursor);
   const failedCounts = await countFailedNumbers(ctx, page.rows.map((order) => order.id));
-  const shown = {
+  const appliedFilters = {
     projectId: filter.projectId,
     state: filter.state,
     type: filter.type,
@@ -98,12 +98,12 @@ async function renderOrderList({ ctx, query }: ConsoleRequest) {
   };
   const body = html`<h1>Hosting orders</h1>
 <form class="filters" method="get" action="/console/orders">
-${selectField('projectId', 'Project', optionsWithAny(projects.map((project) => project.id), 'All projects'), shown.projectId)}
-${selectField('state', 'State', optionsWithAny(HOSTING_ORDER_STATES.filter((state) => state !== 'HOSTING_ORDER_STATE_UNSPECIFIED')), shown.state)}
-${selectField('type', 'Type', [{ value: '', label: 'Any' }, ...ORDER_TYPE_FILTERS.map((type) => ({ value: type, label: TYPE_LABELS[type] }))], shown.type)}
-<label>Created from (UTC)<input type="date" name="createdFrom" value="${shown.createdFrom ?? ''}"></label>
-<label>Created to (UTC)<input type="date" name="createdTo" value="${shown.createdTo ?? ''}"></label>
-<label>Order id or phone number<input type="search" name="search" value="${shown.search ?? ''}" placeholder="01j… or +1206555"></label>
+${selectField('projectId', 'Project', optionsWithAny(projects.map((project) => project.id), 'All projects'), appliedFilters.projectId)}
+${selectField('state', 'State', optionsWithAny(HOSTING_ORDER_STATES.filter((state) => state !== 'HOSTING_ORDER_STATE_UNSPECIFIED')), appliedFilters.state)}
+${selectField('type', 'Type', [{ value: '', label: 'Any' }, ...ORDER_TYPE_FILTERS.map((type) => ({ value: type, label: TYPE_LABELS[type] }))], appliedFilters.type)}
+<label>Created from (UTC)<input type="date" name="createdFrom" value="${appliedFilters.createdFrom ?? ''}"></label>
+<label>Created to (UTC)<input type="date" name="createdTo" value="${appliedFilters.createdTo ?? ''}"></label>
+<label>Order id or phone number<input type="search" name="search" value="${appliedFilters.search ?? ''}" placeholder="01j… or +1206555"></label>
 <button type="submit">Show</button>
 </form>
 ${filterProblems(problems)}
@@ -121,7 +121,7 @@ ${dataTable(
   ],
   'No hosting order matches these filters.',
 )}
-${pager('/console/orders', shown, cursor === undefined, page.next === undefined ? undefined : encodeConsoleCursor([page.next.createdMs, page.next.id]))}`;
+${pager('/console/orders', appliedFilters, cursor === undefined, page.next === undefined ? undefined : encodeConsoleCursor([page.next.createdMs, page.next.id]))}`;
   return { title: 'Hosting orders', section: 'orders' as const, body };
 }
 
@@ -134,7 +134,7 @@ function carrierStates(row: HostingOrderNumberRow): SafeHtml {
   return entries.length === 0 ? html`<span class="muted">—</span>` : html`<ul class="plain">${entries}</ul>`;
 }
 
-/** A count of failed numbers, marked when there is any, so a partly failed order stands out. */
+/** Returns the failed-number count, highlighted when above zero, so that a partly failed order is easy to spot. */
 function failedNumbersCell(count: number): SafeHtml | number {
   return count === 0 ? 0 : html`<span class="failed-count">${count}</span>`;
 }
@@ -187,13 +187,13 @@ function orderActions(request: ConsoleRequest, order: HostingOrderRow, numbers: 
 <button type="submit" class="danger">Reject order</button></form>`
       : '',
   ];
-  const shown = actions.filter((action) => action !== '');
-  return shown.length === 0 ? html`<p class="muted">No action applies to this order in its state.</p>` : html`<div class="actions">${shown}</div>`;
+  const applicable = actions.filter((action) => action !== '');
+  return applicable.length === 0 ? html`<p class="muted">No action applies to this order in its state.</p>` : html`<div class="actions">${applicable}</div>`;
 }
 
 /** Numbers shown per page of the order page's numbers table. */
 const NUMBERS_PER_PAGE = 100;
-/** Timeline entries shown unless the operator asks for all; a 500-number order has about 2000. */
+/** Timeline entries shown unless the operator requests all. A 500-number order has about 2000. */
 const TIMELINE_SHOWN = 200;
 
 /** Reads the numbers table's offset from the query string: a multiple of the page size below `total`, else 0. */

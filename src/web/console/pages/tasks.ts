@@ -20,7 +20,7 @@ import {
   withQuery,
 } from '../ui.js';
 
-/** What the operator must do by hand for each kind of task. */
+/** Instructions for the operator, per task kind: the work to do by hand before completing the task. */
 const TASK_INSTRUCTIONS: Readonly<Record<string, string>> = {
   OSR_UPDATE: 'Update the carrier override registry (OSR) so that the number’s messages route to the NNID shown, then complete the task.',
   SMS_PROVISIONING: 'Provision the number on the SMS platform under the service plan shown, then complete the task.',
@@ -50,7 +50,7 @@ function failForm(task: OperatorTaskRow, csrfToken: string, returnTo: string): S
   return html`<form class="panel" method="post" action="${taskHref(task.id)}/fail" aria-label="Fail task ${task.id}">
 ${csrfField(csrfToken)}<input type="hidden" name="returnTo" value="${returnTo}">
 ${selectField('failureCode', 'Failure code', [{ value: '', label: 'Choose a code' }, ...codes.map((code) => ({ value: code, label: code }))], undefined, true)}
-<label>Error message<input name="errorMessage" maxlength="1000" placeholder="What the carrier answered"></label>
+<label>Error message<input name="errorMessage" maxlength="1000" placeholder="The carrier's response"></label>
 <label>Note (optional)<input name="note" maxlength="1000"></label>
 <button type="submit" class="danger">Fail</button>
 </form>`;
@@ -139,7 +139,7 @@ ${
   return { title: `Task ${task.id}`, section: 'tasks' as const, body };
 }
 
-/** The task queue of manual carrier mode: list, one task's page, complete and fail. */
+/** Registers the task queue of manual carrier mode: the list, one task's page, and the complete and fail actions. */
 export function registerTaskPages(router: ConsoleRouter): void {
   router.page('/console/tasks', tasksPage);
   router.page('/console/tasks/:taskId', taskPage);
